@@ -1,0 +1,436 @@
+"""Load, validate and merge rule files (rules/*.toml) into one compiled, immutable RuleSet.
+
+In: the shipped base file, a language file and any user files. Out: a RuleSet whose
+categories are compiled into a few matchers. Every problem is a RuleError that names the
+file, the key and the line; nothing here looks at a page.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
+
+import regex
+
+from .fold import fold_key
+from .model import CleanerError, Label
+
+MATCH_MODES = ("line", "start", "contains")
+CATEGORY_KEYS = {
+    "label": str, "description": str, "weight": (int, float), "match": str,
+    "phrases": list, "patterns": list, "max_words": int, "section": str,
+    "examples": dict, "enabled": bool, "skip_sentences": bool,
+}
+LANGUAGE_KEYS = {"code": str, "name": str, "stopwords": list}
+TOP_KEYS = {
+    "base": {"ruleset", "settings", "category"},
+    "language": {"ruleset", "language", "settings", "category"},
+    "user": {"ruleset", "settings", "category", "extend", "disable"},
+}
+
+
+class RuleError(CleanerError):
+    """A rule file is malformed: the message names the file, the key and the line."""
+
+
+def rules_dir() -> Path:
+    """Return the folder of the shipped rule files (inside the wheel, or the checkout)."""
+    packaged = Path(__file__).resolve().parent / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def available_languages() -> list[str]:
+    """Return the codes of the shipped language rule files, sorted."""
+    return sorted(p.stem for p in rules_dir().glob("*.toml") if p.stem != "base")
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """One named kind of boilerplate (or content) with the phrases and patterns that find it."""
+
+    id: str                      # "<file id>.<name>", e.g. "en.comments"
+    label: Label
+    description: str
+    weight: float                # added to a line's content logit when it matches
+    match: str                   # how phrases match: the whole line, its start, or anywhere
+    phrases: tuple[str, ...]
+    patterns: tuple[str, ...]
+    max_words: int | None        # only lines of at most this many words; None: any line
+    section: Label | None        # a header: the lines after it lean to this label
+    skip_sentences: bool         # never match a line that ends like a sentence
+    examples_match: tuple[str, ...]
+    examples_no_match: tuple[str, ...]
+    source: str                  # the file it came from
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Everything cleaner believes about one language: categories, stop words, numbers."""
+
+    language: str | None
+    categories: tuple[Category, ...]
+    stopwords: frozenset[str]
+    settings: Mapping[str, Any]
+    sources: tuple[str, ...]
+    matcher: "Matcher"
+
+    def setting(self, key: str) -> Any:
+        """Return the tuned number (or flag) stored under a dotted key such as 'score.bias'."""
+        try:
+            return self.settings[key]
+        except KeyError:
+            raise CleanerError(f"no setting {key!r} in the rule files {', '.join(self.sources)}") from None
+
+    def category(self, rule_id: str) -> Category:
+        """Return the category with this id."""
+        for cat in self.categories:
+            if cat.id == rule_id:
+                return cat
+        raise KeyError(rule_id)
+
+    def __reduce__(self):
+        return (_rebuild, (self.language, self.sources))
+
+
+def _rebuild(language: str | None, sources: tuple[str, ...]) -> "RuleSet":
+    base, *rest = sources
+    lang_file = str(rules_dir() / f"{language}.toml") if language else None
+    users = [s for s in rest if s != lang_file]
+    return load_ruleset(language, users, base_file=base)
+
+
+# ---------------------------------------------------------------- locating keys in a file
+def _find_line(text: str, table: str, key: str | None = None) -> int:
+    """Return the 1-based line of `key` inside `[table]` (or of the table header), or 1."""
+    lines = text.splitlines()
+    header = regex.compile(r"^\s*\[+\s*" + regex.escape(table).replace(r"\.", r"\s*\.\s*") + r"\s*\]+")
+    start = None
+    for i, line in enumerate(lines):
+        if header.match(line):
+            start = i
+            break
+    dotted_prefix = table.rsplit(".", 1)[-1] + "."
+    if start is None:  # a dotted or inline key: search for the key anywhere
+        for i, line in enumerate(lines):
+            if key and regex.match(r"^\s*(?:" + regex.escape(dotted_prefix) + r")?" + regex.escape(key) + r"\s*=", line):
+                return i + 1
+        return 1
+    if key is None:
+        return start + 1
+    for i in range(start + 1, len(lines)):
+        if regex.match(r"^\s*\[", lines[i]):
+            break
+        if regex.match(r"^\s*\"?" + regex.escape(key.split(".")[0]) + r"\"?\s*[=.]", lines[i]):
+            return i + 1
+    return start + 1
+
+
+class _Source:
+    """One parsed rule file with a way to raise errors that point into it."""
+
+    def __init__(self, path: Path, kind: str):
+        self.path = path
+        self.kind = kind
+        try:
+            self.raw = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RuleError(f"{path}: cannot read the rule file ({exc.strerror or exc})") from None
+        except UnicodeDecodeError as exc:
+            raise RuleError(f"{path}: not UTF-8 at byte {exc.start}; save the rule file as UTF-8") from None
+        try:
+            self.data = tomllib.loads(self.raw)
+        except tomllib.TOMLDecodeError as exc:
+            raise RuleError(f"{path}: malformed TOML: {exc}") from None
+        self.id = path.stem
+
+    def error(self, table: str, key: str | None, problem: str) -> RuleError:
+        """Build an error naming this file, the key and its line."""
+        line = _find_line(self.raw, table, key)
+        where = f"{table}.{key}" if key else table
+        return RuleError(f"{self.path}:{line}: {where}: {problem}")
+
+
+# ---------------------------------------------------------------- validation
+def _check_type(src: _Source, table: str, key: str, value: Any, want: Any) -> None:
+    if want in (int, (int, float)) and isinstance(value, bool):
+        raise src.error(table, key, f"expected a number, got {value!r}")
+    if not isinstance(value, want):
+        names = "/".join(t.__name__ for t in (want if isinstance(want, tuple) else (want,)))
+        raise src.error(table, key, f"expected {names}, got {type(value).__name__} {value!r}")
+
+
+def _string_list(src: _Source, table: str, key: str, value: Any) -> tuple[str, ...]:
+    _check_type(src, table, key, value, list)
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise src.error(table, key, f"expected a list of non-empty strings, found {item!r}")
+    return tuple(value)
+
+
+def _parse_label(src: _Source, table: str, key: str, value: str) -> Label:
+    try:
+        label = Label(value)
+    except ValueError:
+        allowed = ", ".join(l.value for l in Label if l is not Label.BLANK)
+        raise src.error(table, key, f"unknown label {value!r}; use one of {allowed}") from None
+    if label is Label.BLANK:
+        raise src.error(table, key, "'blank' is given by the segmenter, not by rules")
+    return label
+
+
+def _parse_category(src: _Source, name: str, body: Any) -> Category | None:
+    table = f"category.{name}"
+    if not isinstance(body, dict):
+        raise src.error("category", name, "a category must be a table")
+    for key in body:
+        if key not in CATEGORY_KEYS:
+            raise src.error(table, key, f"unknown key; allowed: {', '.join(sorted(CATEGORY_KEYS))}")
+        _check_type(src, table, key, body[key], CATEGORY_KEYS[key])
+    for key in ("label", "description", "weight"):
+        if key not in body:
+            raise src.error(table, None, f"missing required key {key!r}")
+    if not body.get("enabled", True):
+        return None
+    match = body.get("match", "line")
+    if match not in MATCH_MODES:
+        raise src.error(table, "match", f"unknown match mode {match!r}; use one of {', '.join(MATCH_MODES)}")
+    phrases = _string_list(src, table, "phrases", body.get("phrases", []))
+    patterns = _string_list(src, table, "patterns", body.get("patterns", []))
+    if not phrases and not patterns:
+        raise src.error(table, None, "a category needs phrases or patterns")
+    for pattern in patterns:
+        try:
+            regex.compile(pattern, regex.IGNORECASE)
+        except regex.error as exc:
+            raise src.error(table, "patterns", f"bad pattern {pattern!r}: {exc}") from None
+    examples = body.get("examples", {})
+    for key in examples:
+        if key not in ("match", "no_match"):
+            raise src.error(table, f"examples.{key}", "unknown key; allowed: match, no_match")
+    max_words = body.get("max_words")
+    if max_words is not None and max_words < 1:
+        raise src.error(table, "max_words", "must be at least 1 (leave it out for no limit)")
+    section = body.get("section")
+    return Category(
+        id=f"{src.id}.{name}",
+        label=_parse_label(src, table, "label", body["label"]),
+        description=body["description"],
+        weight=float(body["weight"]),
+        match=match,
+        phrases=phrases,
+        patterns=patterns,
+        max_words=max_words,
+        section=_parse_label(src, table, "section", section) if section else None,
+        skip_sentences=body.get("skip_sentences", False),
+        examples_match=_string_list(src, table, "examples", examples.get("match", [])),
+        examples_no_match=_string_list(src, table, "examples", examples.get("no_match", [])),
+        source=str(src.path),
+    )
+
+
+def _flatten(prefix: str, table: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
+    for key, value in table.items():
+        dotted = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            yield from _flatten(dotted, value)
+        else:
+            yield dotted, value
+
+
+def _merge_settings(src: _Source, settings: dict[str, Any], new: Any, define: bool) -> None:
+    if not isinstance(new, dict):
+        raise src.error("settings", None, "settings must be a table")
+    for key, value in _flatten("", new):
+        table, _, leaf = ("settings." + key).rpartition(".")
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, list)):
+            raise src.error(table, leaf, f"a setting is a number, string or list, got {value!r}")
+        if define:
+            settings[key] = value
+            continue
+        if key not in settings:
+            raise src.error(table, leaf, "unknown setting; only numbers defined in base.toml can be overridden")
+        old = settings[key]
+        if isinstance(old, (int, float)) != isinstance(value, (int, float)):
+            raise src.error(table, leaf, f"expected {type(old).__name__}, got {type(value).__name__}")
+        settings[key] = value
+
+
+# ---------------------------------------------------------------- loading
+def load_ruleset(
+    language: str | None,
+    user_files: Iterable[str | Path] = (),
+    *,
+    base_file: str | Path | None = None,
+) -> RuleSet:
+    """Load base.toml, the language's file (if there is one) and the user files, in that order."""
+    base = _Source(Path(base_file) if base_file else rules_dir() / "base.toml", "base")
+    sources = [base]
+    if language:
+        lang_path = rules_dir() / f"{language}.toml"
+        if lang_path.is_file():
+            sources.append(_Source(lang_path, "language"))
+    sources += [_Source(Path(p), "user") for p in user_files]
+
+    settings: dict[str, Any] = {}
+    categories: dict[str, Category] = {}
+    stopwords: set[str] = set()
+    for src in sources:
+        for key in src.data:
+            if key not in TOP_KEYS[src.kind]:
+                raise src.error(key, None, f"unknown table; a {src.kind} file may hold {', '.join(sorted(TOP_KEYS[src.kind]))}")
+        _merge_settings(src, settings, src.data.get("settings", {}), define=src.kind == "base")
+        if "language" in src.data:
+            lang = src.data["language"]
+            for key in lang:
+                if key not in LANGUAGE_KEYS:
+                    raise src.error("language", key, f"unknown key; allowed: {', '.join(sorted(LANGUAGE_KEYS))}")
+                _check_type(src, "language", key, lang[key], LANGUAGE_KEYS[key])
+            if lang.get("code") != src.id:
+                raise src.error("language", "code", f"must be {src.id!r}, the file's name")
+            stopwords |= {fold_key(w) for w in _string_list(src, "language", "stopwords", lang.get("stopwords", []))}
+        cats = src.data.get("category", {})
+        if not isinstance(cats, dict):
+            raise src.error("category", None, "must be a table of categories")
+        for name, body in cats.items():
+            cat = _parse_category(src, name, body)
+            if cat is not None:
+                categories[cat.id] = cat
+        for rule_id, body in src.data.get("extend", {}).items():
+            _extend(src, categories, rule_id, body)
+        for rule_id in _string_list(src, "ruleset", "disable", src.data.get("disable", [])):
+            if categories.pop(rule_id, None) is None:
+                raise src.error("disable", None, f"no category {rule_id!r} to disable")
+    ordered = tuple(categories[k] for k in sorted(categories))
+    return RuleSet(
+        language=language if len(sources) > 1 and sources[1].kind == "language" else None,
+        categories=ordered,
+        stopwords=frozenset(stopwords),
+        settings=MappingProxyType(settings),
+        sources=tuple(str(s.path) for s in sources),
+        matcher=Matcher(ordered, float(settings.get("rules.pattern_timeout_seconds", 1.0))),
+    )
+
+
+def _extend(src: _Source, categories: dict[str, Category], rule_id: str, body: Any) -> None:
+    table = f'extend."{rule_id}"'
+    if rule_id not in categories:
+        raise src.error(table, None, f"no category {rule_id!r} to extend; `cleaner rules list` shows the ids")
+    if not isinstance(body, dict):
+        raise src.error(table, None, "must be a table")
+    old = categories[rule_id]
+    changes: dict[str, Any] = {}
+    for key, value in body.items():
+        if key in ("phrases", "patterns"):
+            extra = _string_list(src, table, key, value)
+            if key == "patterns":
+                for pattern in extra:
+                    try:
+                        regex.compile(pattern, regex.IGNORECASE)
+                    except regex.error as exc:
+                        raise src.error(table, key, f"bad pattern {pattern!r}: {exc}") from None
+            changes[key] = getattr(old, key) + extra
+        elif key == "weight":
+            _check_type(src, table, key, value, (int, float))
+            changes[key] = float(value)
+        else:
+            raise src.error(table, key, "unknown key; an extension may add phrases or patterns or set weight")
+    categories[rule_id] = _replace(old, **changes)
+
+
+def _replace(cat: Category, **changes: Any) -> Category:
+    from dataclasses import replace
+    return replace(cat, **changes)
+
+
+# ---------------------------------------------------------------- compiled matching
+class Matcher:
+    """All categories' phrases and patterns compiled into a handful of lookups.
+
+    Per line the work is one dict lookup, two phrase scans and one pattern scan, whatever
+    the number of categories.
+    """
+
+    def __init__(self, categories: tuple[Category, ...], timeout: float):
+        self.categories = categories
+        self.timeout = timeout
+        self.whole: dict[str, list[int]] = {}
+        start: dict[str, list[int]] = {}
+        contains: dict[str, list[int]] = {}
+        pattern_parts: list[str] = []
+        for index, cat in enumerate(categories):
+            table = {"line": self.whole, "start": start, "contains": contains}[cat.match]
+            for phrase in cat.phrases:
+                key = fold_key(phrase)
+                if key:
+                    table.setdefault(key, []).append(index)
+            for j, pattern in enumerate(cat.patterns):
+                pattern_parts.append(f"(?:{pattern})")
+        self.start = start
+        self.contains = contains
+        self.start_re = _phrase_regex(start, anchored=True)
+        self.contains_re = _phrase_regex(contains, anchored=False)
+        # One combined regex answers "does any pattern match?" for most lines in one scan;
+        # only a line it matches is tried against each category's own regex.
+        self.any_pattern = regex.compile("|".join(pattern_parts), regex.IGNORECASE) if pattern_parts else None
+        self.category_patterns = tuple(
+            (index, regex.compile("|".join(f"(?:{p})" for p in cat.patterns), regex.IGNORECASE))
+            for index, cat in enumerate(categories) if cat.patterns
+        )
+
+    def match(self, text: str, key: str | None = None) -> list[int]:
+        """Return the indexes of the categories whose phrases or patterns match this line."""
+        key = fold_key(text) if key is None else key
+        found: list[int] = list(self.whole.get(key, ()))
+        if self.start_re is not None:
+            m = self.start_re.match(key)
+            if m:
+                found += self.start[m.group(0)]
+        if self.contains_re is not None:
+            for m in self.contains_re.finditer(key, overlapped=True):
+                found += self.contains[m.group(0)]
+        if self.any_pattern is not None:
+            found += self._match_patterns(text)
+        return sorted(set(found))
+
+    def _match_patterns(self, text: str) -> list[int]:
+        try:
+            if not self.any_pattern.search(text, timeout=self.timeout):
+                return []
+            return [index for index, pattern in self.category_patterns if pattern.search(text, timeout=self.timeout)]
+        except TimeoutError:
+            raise CleanerError(self._blame_slow_pattern(text)) from None
+
+    def _blame_slow_pattern(self, text: str) -> str:
+        for cat in self.categories:
+            for pattern in cat.patterns:
+                try:
+                    regex.search(pattern, text, regex.IGNORECASE, timeout=self.timeout)
+                except TimeoutError:
+                    return (f"rule {cat.id} ({cat.source}): pattern {pattern!r} took longer than "
+                            f"{self.timeout} s on a {len(text)}-character line; rewrite it without nested repeats")
+        return f"the rule patterns took longer than {self.timeout} s on a {len(text)}-character line"
+
+
+def _phrase_regex(table: Mapping[str, list[int]], anchored: bool) -> regex.Pattern | None:
+    if not table:
+        return None
+    parts = []
+    for phrase in sorted(table, key=lambda p: (-len(p), p)):
+        left = "" if anchored or not _is_wordish(phrase[0]) else r"(?<!\w)"
+        right = r"(?!\w)" if _is_wordish(phrase[-1]) and not _no_space_script(phrase[-1]) else ""
+        if _no_space_script(phrase[0]):
+            left = ""
+        parts.append(left + regex.escape(phrase) + right)
+    return regex.compile("|".join(parts))
+
+
+def _is_wordish(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _no_space_script(ch: str) -> bool:
+    return bool(regex.match(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]", ch))
