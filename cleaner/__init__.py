@@ -1,1 +1,8 @@
 """cleaner: remove boilerplate from scraped web pages, with a label for every line."""
+from .config import Config
+from .model import CleanerError, Label, LineResult, Result
+from .pipeline import Cleaner, clean
+from .ruleset import RuleError
+
+__all__ = ["Cleaner", "Config", "CleanerError", "Label", "LineResult", "Result", "RuleError", "clean"]
+__version__ = "0.1.0"

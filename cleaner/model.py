@@ -100,6 +100,8 @@ class Result:
     text: str
     language: str | None
     lines: tuple[LineResult, ...] = field(default_factory=tuple)
+    newline: str = "\n"      # the input's line ending, for writing the text back
+    bom: bool = False        # the input began with a byte-order mark
 
     def labels(self) -> list[str]:
         """Return the label of every line, in order."""

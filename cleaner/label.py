@@ -1,0 +1,97 @@
+"""Stage 8: scores and rule hits become one label per line, with the reasons that decided it.
+
+In: lines, features, rule hits, raw scores and contexts. Out: a LineResult per line. A line
+whose revised score clears `label.content_min_score` is content (title, heading or body by
+its shape and place); any other line takes the label of its strongest rule hit, of the
+section it sits in, or of its shape. Nothing here changes a score.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from .model import Label, Line, LineFeatures, LineResult, RuleHit
+from .score import sigmoid
+from .smooth import Context
+
+
+def _headline_like(f: LineFeatures, hits: Sequence[RuleHit], s) -> bool:
+    return (s("title_min_words") <= f.words <= s("title_max_words") and not f.terminal_punct
+            and not f.colon_end and not f.glued and not f.has_url and not hits
+            and f.digit_share < s("title_max_digit_share"))
+
+
+def _dropped_label(f: LineFeatures, hits: Sequence[RuleHit], ctx: Context, s) -> tuple[Label, str]:
+    """Return the label of a line that is not content, and the reason for it."""
+    if hits:
+        strongest = min(hits, key=lambda h: h.weight)
+        return strongest.label, strongest.rule_id
+    if ctx.section is not None:
+        return ctx.section, f"context.after_{ctx.section.value}_header"
+    if f.glued:
+        return Label.TAGS, "feature.glued"
+    if f.ellipsis_end:
+        return Label.TEASER, "feature.ellipsis_end"
+    if f.words <= s("navigation_max_words") and not f.terminal_punct:
+        return Label.NAVIGATION, "feature.link_like"
+    if f.words >= s("teaser_min_words"):
+        return Label.TEASER, "feature.other_story"
+    return Label.OTHER, "feature.low_score"
+
+
+def label_lines(
+    lines: Sequence[Line],
+    features: Sequence[LineFeatures],
+    hits: Sequence[Sequence[RuleHit]],
+    scored: Sequence[tuple[float, tuple[str, ...]]],
+    contexts: Sequence[Context],
+    settings: Mapping,
+) -> tuple[LineResult, ...]:
+    """Return one LineResult per line."""
+    s = lambda key: settings[f"label.{key}"]  # noqa: E731
+    threshold = s("content_min_score")
+    probs = [sigmoid(c.logit) for c in contexts]
+    content = [bool(f.chars) and p >= threshold for f, p in zip(features, probs)]
+    nonblank = [i for i, f in enumerate(features) if f.chars]
+
+    # A short headline-like line between two content lines is a subheading (jusText's revision).
+    promoted: set[int] = set()
+    for a, b, c in zip(nonblank, nonblank[1:], nonblank[2:]):
+        if content[a] and content[c] and not content[b] and _headline_like(features[b], hits[b], s) \
+                and features[b].words <= s("heading_max_words") and contexts[b].section is None:
+            promoted.add(b)
+    for b in promoted:
+        content[b] = True
+
+    # The title: the most topical headline-like line just before the first content line.
+    title = None
+    first = next((i for i in nonblank if content[i]), None)
+    if first is not None:
+        before = [i for i in nonblank if i < first][-s("title_lookback_lines"):]
+        candidates = [i for i in before + [first] if _headline_like(features[i], hits[i], s)]
+        if candidates:
+            title = max(candidates, key=lambda i: (features[i].topic_overlap, -abs(i - first), i))
+            content[title] = True
+
+    out = []
+    for i, line in enumerate(lines):
+        f = features[i]
+        raw, feature_reasons = scored[i]
+        ctx = contexts[i]
+        if not f.chars:
+            out.append(LineResult(line.number, line.text, Label.BLANK, 0.0, 0.0, ("blank",)))
+            continue
+        reasons = [h.rule_id for h in hits[i]] + list(ctx.reasons)
+        if content[i]:
+            if i == title:
+                label, why = Label.TITLE, "context.title"
+            elif i in promoted:
+                label, why = Label.HEADING, "context.between_body"
+            elif f.words <= s("heading_max_words") and not f.terminal_punct and _headline_like(f, hits[i], s):
+                label, why = Label.HEADING, "feature.heading_shape"
+            else:
+                label, why = Label.BODY, "score.content"
+        else:
+            label, why = _dropped_label(f, hits[i], ctx, s)
+        reasons = [why] + [r for r in reasons if r != why] + list(feature_reasons)
+        out.append(LineResult(line.number, line.text, label, round(probs[i], 4), round(sigmoid(raw), 4), tuple(reasons)))
+    return tuple(out)

@@ -1,0 +1,74 @@
+"""The Cleaner: composes the stages, in order, in one short method.
+
+In: a page's text (or HTML). Out: a Result. Rule sets are loaded and compiled once per
+language and kept; a Cleaner is cheap to call many times and safe to pickle.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from .config import Config
+from .features import measure_lines
+from .label import label_lines
+from .language import detect_language
+from .model import Label, Result
+from .normalize import normalize_text
+from .rules import match_lines
+from .ruleset import RuleSet, load_ruleset
+from .score import score_lines
+from .segment import split_lines
+from .smooth import smooth_scores
+from .write import render_text
+
+
+class Cleaner:
+    """Label every line of a page and keep the article; rules are compiled once and reused."""
+
+    def __init__(self, language: str = "auto", rules: Iterable[str] = (), keep: Iterable[Label | str] | None = None,
+                 config: Config | None = None):
+        if config is None:
+            config = Config(language=language, rules=tuple(str(r) for r in rules),
+                            **({"keep": frozenset(Label(k) for k in keep)} if keep is not None else {}))
+        self.config = config
+        self._rulesets: dict[str | None, RuleSet] = {}
+        self.base = self.ruleset(None)
+
+    def ruleset(self, language: str | None) -> RuleSet:
+        """Return the compiled rule set of a language (None: base and user rules only)."""
+        if language not in self._rulesets:
+            self._rulesets[language] = load_ruleset(language, self.config.rules)
+        return self._rulesets[language]
+
+    def clean(self, text: str) -> Result:
+        """Clean one page of text: every input line gets a label, score and reasons."""
+        normalized = normalize_text(text)
+        lines = split_lines(normalized.text)
+        language = self.detect(lines)
+        rules = self.ruleset(language)
+        features = measure_lines(lines, rules.stopwords, rules.settings)
+        hits = match_lines(rules, lines, features)
+        scored = score_lines(features, hits, rules.settings)
+        contexts = smooth_scores([logit for logit, _ in scored], features, hits, rules.settings)
+        labelled = label_lines(lines, features, hits, scored, contexts, rules.settings)
+        return Result(render_text(labelled, self.config.keep), language, labelled,
+                      newline=normalized.newline, bom=normalized.bom)
+
+    def detect(self, lines) -> str | None:
+        """Return the page's language: the configured one, or the detected one."""
+        if self.config.language != "auto":
+            return self.config.language
+        s = self.base.settings
+        return detect_language(lines, max_chars=s["language.sample_max_chars"],
+                               min_chars=s["language.sample_min_line_chars"],
+                               min_probability=s["language.min_probability"])
+
+    def __getstate__(self):
+        return {"config": self.config}
+
+    def __setstate__(self, state):
+        self.__init__(config=state["config"])
+
+
+def clean(text: str, **options) -> Result:
+    """Clean one page of text with a Cleaner built from the options."""
+    return Cleaner(**options).clean(text)
