@@ -6,6 +6,7 @@ file, the key and the line; nothing here looks at a page.
 """
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,10 @@ class RuleError(CleanerError):
 
 
 def rules_dir() -> Path:
-    """Return the folder of the shipped rule files (inside the wheel, or the checkout)."""
+    """Return the folder of the rule files: $CLEANER_RULES_DIR, else the shipped one."""
+    override = os.environ.get("CLEANER_RULES_DIR")
+    if override:
+        return Path(override)
     packaged = Path(__file__).resolve().parent / "rules"
     if packaged.is_dir():
         return packaged
