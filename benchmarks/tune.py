@@ -136,6 +136,7 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, iters: 
 
 def settings_with(pages_rules, score_beta, smooth_beta, extra) -> dict:
     s = dict(pages_rules.settings)
+    s.update(extra)
     for name, b in zip(FEATURE_NAMES, score_beta[:-1]):
         s[f"score.weights.{name}"] = float(b)
     s["score.bias"] = float(score_beta[-1])
@@ -143,7 +144,6 @@ def settings_with(pages_rules, score_beta, smooth_beta, extra) -> dict:
         for name, b in zip(CONTEXT_NAMES, smooth_beta[:-1]):
             s[f"smooth.weights.{name}"] = float(b)
         s["smooth.bias"] = float(smooth_beta[-1])
-    s.update(extra)
     return s
 
 
@@ -256,8 +256,10 @@ def write_weights(beta1, beta2) -> None:
         end = len(text) if end < 0 else end
         block = text[start:end]
         new, n = re.subn(rf"(?m)^{re.escape(key)} = .*$", f"{key} = {value:.4f}", block)
-        if n != 1:
-            raise SystemExit(f"tune: {table}.{key} not found once in {BASE}")
+        if n == 0:
+            new = block.rstrip("\n") + f"\n{key} = {value:.4f}\n" + ("\n" if block.endswith("\n\n") else "")
+        elif n > 1:
+            raise SystemExit(f"tune: {table}.{key} found twice in {BASE}")
         text = text[:start] + new + text[end:]
     for name, b in zip(FEATURE_NAMES, beta1[:-1]):
         put("settings.score.weights", name, float(b))

@@ -33,6 +33,7 @@ EMPTY = LineFeatures(
     chars=0, words=0, stopword_density=0.0, terminal_punct=False, ellipsis_end=False,
     digit_share=0.0, upper_share=0.0, title_share=0.0, separators=0, has_url=False,
     glued=False, position=0.0, repeats=0, topic_overlap=0.0, cased=False, colon_end=False,
+    relative_length=0.0, starts_lower=False,
 )
 
 
@@ -77,6 +78,8 @@ def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -
     nonblank = [i for i, line in enumerate(lines) if line.text]
     first, last = (nonblank[0], nonblank[-1]) if nonblank else (0, 0)
     span = max(1, last - first)
+    lengths = sorted(len(line.text) for line in lines if line.text)
+    long_line = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 1
     out = []
     for i, line in enumerate(lines):
         text = line.text
@@ -110,5 +113,7 @@ def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -
             topic_overlap=(shared / len(own)) if own else 0.0,
             cased=cased,
             colon_end=bool(_COLON_END.search(text)),
+            relative_length=min(len(text) / max(1, long_line), 3.0),
+            starts_lower=text[0].islower(),
         ))
     return tuple(out)

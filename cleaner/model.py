@@ -64,6 +64,8 @@ class LineFeatures:
     topic_overlap: float    # share of the line's content words found in the title and lead
     cased: bool             # the script distinguishes upper and lower case
     colon_end: bool         # ends with a colon, like a header or a call to action
+    relative_length: float  # characters over the page's long-line length (its 90th percentile)
+    starts_lower: bool      # begins with a lower-case letter (a paragraph's continuation)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,15 +8,33 @@ benchmarks/tune.py. No context here: that is the next stage's work.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from typing import Mapping, Sequence
 
 from .model import LineFeatures, RuleHit
 
-FEATURE_NAMES = (
+BASE_FEATURES = (
     "log_chars", "log_words", "short", "stopword_density", "no_stopwords", "terminal_punct",
     "ellipsis_end", "colon_end", "digit_share", "upper_share", "title_share", "separators",
-    "has_url", "glued", "position", "position_sq", "repeated", "topic_overlap", "rule_weight",
+    "has_url", "glued", "position", "position_sq", "repeated", "topic_overlap",
+    "terminal_x_long", "relative_length", "starts_lower",
 )
+# Piecewise features: one indicator per bin of a line's length in words and of its stop-word
+# density, so that the linear model can bend where length and density matter most.
+WORD_BINS = (2, 3, 5, 8, 12, 20, 35, 60)
+STOPWORD_BINS = (0.05, 0.15, 0.25, 0.35, 0.45)
+FEATURE_NAMES = (
+    BASE_FEATURES
+    + tuple(f"words_bin_{k}" for k in range(len(WORD_BINS) + 1))
+    + tuple(f"stopword_bin_{k}" for k in range(len(STOPWORD_BINS) + 1))
+    + ("rule_weight",)
+)
+
+
+def _one_hot(value: float, edges: Sequence[float]) -> list[float]:
+    vec = [0.0] * (len(edges) + 1)
+    vec[bisect_right(edges, value)] = 1.0
+    return vec
 
 
 def feature_vector(f: LineFeatures, hits: Sequence[RuleHit]) -> tuple[float, ...]:
@@ -40,6 +58,11 @@ def feature_vector(f: LineFeatures, hits: Sequence[RuleHit]) -> tuple[float, ...
         f.position * f.position,
         float(f.repeats > 0),
         f.topic_overlap,
+        float(f.terminal_punct and f.words >= 8),
+        f.relative_length,
+        float(f.starts_lower),
+        *_one_hot(f.words, WORD_BINS),
+        *_one_hot(f.stopword_density if f.words >= 3 else -1.0, STOPWORD_BINS),
         sum(hit.weight for hit in hits),
     )
 

@@ -9,6 +9,7 @@ body has been seen, what follows leans to that header's label).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -16,7 +17,8 @@ from .model import Label, LineFeatures, RuleHit
 
 CONTEXT_NAMES = (
     "raw", "window_1", "window_3", "in_region", "before_region", "after_region",
-    "after_section", "topic_overlap_x_section", "short_x_window",
+    "mass_before", "mass_after", "inside", "after_section", "topic_overlap_x_section",
+    "short_x_window", "gap_before", "gap_after",
 )
 
 
@@ -58,10 +60,31 @@ def find_region(gains: Sequence[float]) -> tuple[int, int]:
     return best_span
 
 
-def context_vector(raw, w1, w3, in_region, before, after, after_section, topic, short) -> tuple[float, ...]:
+def context_vector(raw, w1, w3, in_region, before, after, mass_before, mass_after, after_section,
+                   topic, short, gap_before, gap_after) -> tuple[float, ...]:
     """Return the context features in CONTEXT_NAMES order."""
-    return (raw, w1, w3, float(in_region), float(before), float(after), float(after_section),
-            topic * float(after_section), float(short) * w1)
+    return (raw, w1, w3, float(in_region), float(before), float(after), mass_before, mass_after,
+            2.0 * min(mass_before, mass_after), float(after_section), topic * float(after_section),
+            float(short) * w1, math.log1p(gap_before), math.log1p(gap_after))
+
+
+def _gaps(strong: Sequence[bool]) -> tuple[list[int], list[int]]:
+    """Return, per position, how many lines back and ahead the nearest strong line is (capped)."""
+    n, cap = len(strong), 50
+    before, after = [cap] * n, [cap] * n
+    last = None
+    for j in range(n):
+        if last is not None:
+            before[j] = min(cap, j - last)
+        if strong[j]:
+            last = j
+    last = None
+    for j in range(n - 1, -1, -1):
+        if last is not None:
+            after[j] = min(cap, last - j)
+        if strong[j]:
+            last = j
+    return before, after
 
 
 def smooth_scores(
@@ -80,6 +103,14 @@ def smooth_scores(
     w3 = _window_means(values, 3)
     gains = [v * (1.0 + features[i].chars / s("region_chars_unit")) for v, i in zip(values, idx)]
     start, end = find_region(gains)
+    positive = [max(0.0, g) for g in gains]
+    total = sum(positive) or 1.0
+    mass_before, running = [], 0.0
+    for g in positive:
+        mass_before.append(running / total)
+        running += g
+    mass_after = [1.0 - b - g / total for b, g in zip(mass_before, positive)]
+    gap_before, gap_after = _gaps([v >= s("strong_logit") for v in values])
 
     weights = [settings[f"smooth.weights.{name}"] for name in CONTEXT_NAMES]
     bias = s("bias")
@@ -95,8 +126,9 @@ def smooth_scores(
             section = None
         in_region, before, after = start <= j <= end, j < start, j > end
         after_section = section is not None and header is None
-        vec = context_vector(values[j], w1[j], w3[j], in_region, before, after, after_section,
-                             f.topic_overlap, f.words <= s("short_line_max_words"))
+        vec = context_vector(values[j], w1[j], w3[j], in_region, before, after, mass_before[j],
+                             mass_after[j], after_section, f.topic_overlap,
+                             f.words <= s("short_line_max_words"), gap_before[j], gap_after[j])
         logit = bias + sum(w * x for w, x in zip(weights, vec))
         reasons = []
         if after_section:
