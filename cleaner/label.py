@@ -51,6 +51,11 @@ def label_lines(
     threshold = s("content_min_score")
     probs = [sigmoid(c.logit) for c in contexts]
     content = [bool(f.chars) and p >= threshold for f, p in zip(features, probs)]
+    # A category that is sure of itself (weight at or below rule_veto_weight) drops the line
+    # unless the score is overwhelming: "Get the newsletter in your inbox:" between paragraphs.
+    for i, h in enumerate(hits):
+        if content[i] and h and min(x.weight for x in h) <= s("rule_veto_weight") and probs[i] < s("rule_override_score"):
+            content[i] = False
     nonblank = [i for i, f in enumerate(features) if f.chars]
 
     # A short headline-like line between two content lines is a subheading (jusText's revision).

@@ -27,6 +27,7 @@ CATEGORY_KEYS = {
 LANGUAGE_KEYS = {"code": str, "name": str, "stopwords": list}
 TOP_KEYS = {
     "base": {"ruleset", "settings", "category"},
+    "interface": {"ruleset", "language", "settings", "category"},
     "language": {"ruleset", "language", "settings", "category"},
     "user": {"ruleset", "settings", "category", "extend", "disable"},
 }
@@ -81,6 +82,7 @@ class RuleSet:
     settings: Mapping[str, Any]
     sources: tuple[str, ...]
     matcher: "Matcher"
+    load_args: tuple = ()        # (language, user files, base file): how to load it again
 
     def setting(self, key: str) -> Any:
         """Return the tuned number (or flag) stored under a dotted key such as 'score.bias'."""
@@ -97,14 +99,12 @@ class RuleSet:
         raise KeyError(rule_id)
 
     def __reduce__(self):
-        return (_rebuild, (self.language, self.sources))
+        language, users, base_file = self.load_args
+        return (_rebuild, (language, users, base_file))
 
 
-def _rebuild(language: str | None, sources: tuple[str, ...]) -> "RuleSet":
-    base, *rest = sources
-    lang_file = str(rules_dir() / f"{language}.toml") if language else None
-    users = [s for s in rest if s != lang_file]
-    return load_ruleset(language, users, base_file=base)
+def _rebuild(language: str | None, users: tuple[str, ...], base_file: str | None) -> "RuleSet":
+    return load_ruleset(language, users, base_file=base_file)
 
 
 # ---------------------------------------------------------------- locating keys in a file
@@ -273,10 +273,19 @@ def load_ruleset(
     """Load base.toml, the language's file (if there is one) and the user files, in that order."""
     base = _Source(Path(base_file) if base_file else rules_dir() / "base.toml", "base")
     sources = [base]
+    # Interface languages (English by default): many pages in other languages keep their
+    # buttons and menus in English ("Share", "Add Comment"), so their categories apply too.
+    for code in base.data.get("settings", {}).get("language", {}).get("interface_languages", []):
+        path = rules_dir() / f"{code}.toml"
+        if code != language and path.is_file():
+            sources.append(_Source(path, "interface"))
+    has_file = False
     if language:
         lang_path = rules_dir() / f"{language}.toml"
         if lang_path.is_file():
             sources.append(_Source(lang_path, "language"))
+            has_file = True
+    user_files = tuple(user_files)
     sources += [_Source(Path(p), "user") for p in user_files]
 
     settings: dict[str, Any] = {}
@@ -286,8 +295,9 @@ def load_ruleset(
         for key in src.data:
             if key not in TOP_KEYS[src.kind]:
                 raise src.error(key, None, f"unknown table; a {src.kind} file may hold {', '.join(sorted(TOP_KEYS[src.kind]))}")
-        _merge_settings(src, settings, src.data.get("settings", {}), define=src.kind == "base")
-        if "language" in src.data:
+        if src.kind != "interface":
+            _merge_settings(src, settings, src.data.get("settings", {}), define=src.kind == "base")
+        if "language" in src.data and src.kind != "interface":
             lang = src.data["language"]
             for key in lang:
                 if key not in LANGUAGE_KEYS:
@@ -308,15 +318,46 @@ def load_ruleset(
         for rule_id in _string_list(src, "ruleset", "disable", src.data.get("disable", [])):
             if categories.pop(rule_id, None) is None:
                 raise src.error("disable", None, f"no category {rule_id!r} to disable")
+    if language and not has_file:
+        stopwords = fallback_stopwords(language)
     ordered = tuple(categories[k] for k in sorted(categories))
     return RuleSet(
-        language=language if len(sources) > 1 and sources[1].kind == "language" else None,
+        language=language if has_file else None,
         categories=ordered,
         stopwords=frozenset(stopwords),
         settings=MappingProxyType(settings),
         sources=tuple(str(s.path) for s in sources),
         matcher=Matcher(ordered, float(settings.get("rules.pattern_timeout_seconds", 1.0))),
+        load_args=(language, tuple(str(p) for p in user_files), str(base_file) if base_file else None),
     )
+
+
+# ISO 639-1 codes of languages without a rule file whose stop list jusText ships.
+JUSTEXT_NAMES = {
+    "af": "Afrikaans", "sq": "Albanian", "hy": "Armenian", "az": "Azerbaijani", "eu": "Basque",
+    "be": "Belarusian", "bn": "Bengali", "bs": "Bosnian", "br": "Breton", "bg": "Bulgarian",
+    "ca": "Catalan", "hr": "Croatian", "eo": "Esperanto", "et": "Estonian", "gl": "Galician",
+    "ka": "Georgian", "gu": "Gujarati", "ht": "Haitian", "is": "Icelandic", "ga": "Irish",
+    "jv": "Javanese", "kn": "Kannada", "kk": "Kazakh", "ku": "Kurdish", "ky": "Kyrgyz",
+    "la": "Latin", "lv": "Latvian", "lt": "Lithuanian", "lb": "Luxembourgish", "mk": "Macedonian",
+    "ms": "Malay", "ml": "Malayalam", "mt": "Maltese", "mr": "Marathi", "ne": "Nepali",
+    "oc": "Occitan", "sr": "Serbian", "sk": "Slovak", "sl": "Slovenian", "su": "Sundanese",
+    "sw": "Swahili", "tl": "Tagalog", "ta": "Tamil", "te": "Telugu", "tk": "Turkmen",
+    "ur": "Urdu", "uz": "Uzbek", "cy": "Welsh", "fy": "West_Frisian", "yo": "Yoruba",
+}
+
+
+def fallback_stopwords(language: str) -> set[str]:
+    """Return jusText's stop list for a language that has no rule file (empty if none)."""
+    name = JUSTEXT_NAMES.get(language)
+    if not name:
+        return set()
+    try:
+        import justext
+        words = justext.get_stoplist(name)
+    except Exception:  # justext missing or without that list: the language-free features still work
+        return set()
+    return {fold_key(w) for w in words if fold_key(w)}
 
 
 def _extend(src: _Source, categories: dict[str, Category], rule_id: str, body: Any) -> None:
