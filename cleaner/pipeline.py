@@ -5,7 +5,7 @@ language and kept; a Cleaner is cheap to call many times and safe to pickle.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .config import Config
 from .features import measure_lines
@@ -14,7 +14,7 @@ from .language import detect_language
 from .model import Label, Result
 from .normalize import normalize_text
 from .rules import match_lines
-from .ruleset import RuleSet, load_ruleset
+from .ruleset import RuleSet, load_ruleset, rules_dir
 from .score import score_lines
 from .segment import split_lines
 from .smooth import smooth_scores
@@ -62,11 +62,28 @@ class Cleaner:
                                min_chars=s["language.sample_min_line_chars"],
                                min_probability=s["language.min_probability"])
 
-    def __getstate__(self):
-        return {"config": self.config}
+    def clean_records(self, records: Iterable[dict], text_field: str = "text",
+                      html_field: str | None = None) -> Iterator[dict]:
+        """Yield each record with clean_text, language, spans and counts added (records.py)."""
+        from .records import clean_records
+        return clean_records(records, self, text_field=text_field, html_field=html_field)
 
-    def __setstate__(self, state):
-        self.__init__(config=state["config"])
+    def __reduce__(self):
+        # Pickled by its Config; unpickling returns the receiving process's shared Cleaner,
+        # so that workers (multiprocessing, Dask, Spark, datatrove) compile rules only once.
+        return (shared_cleaner, (self.config,))
+
+
+_SHARED: dict[tuple[Config, str], Cleaner] = {}
+
+
+def shared_cleaner(config: Config) -> Cleaner:
+    """Return this process's Cleaner for a config, building it (and compiling rules) once."""
+    key = (config, str(rules_dir()))
+    cleaner = _SHARED.get(key)
+    if cleaner is None:
+        cleaner = _SHARED[key] = Cleaner(config=config)
+    return cleaner
 
 
 def clean(text: str, **options) -> Result:
