@@ -77,6 +77,15 @@ def label_lines(
             title = max(candidates, key=lambda i: (features[i].topic_overlap, -abs(i - first), i))
             content[title] = True
 
+    # The standfirst: a long, on-topic line between the title and the first paragraph.
+    standfirst: set[int] = set()
+    if title is not None and first is not None:
+        for i in nonblank:
+            if title < i < first and not hits[i] and features[i].words >= s("standfirst_min_words") \
+                    and features[i].topic_overlap >= s("standfirst_min_topic_overlap"):
+                standfirst.add(i)
+                content[i] = True
+
     out = []
     for i, line in enumerate(lines):
         f = features[i]
@@ -89,6 +98,8 @@ def label_lines(
         if content[i]:
             if i == title:
                 label, why = Label.TITLE, "context.title"
+            elif i in standfirst:
+                label, why = Label.BODY, "context.standfirst"
             elif i in promoted:
                 label, why = Label.HEADING, "context.between_body"
             elif f.words <= s("heading_max_words") and not f.terminal_punct and _headline_like(f, hits[i], s):

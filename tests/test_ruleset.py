@@ -1,0 +1,89 @@
+"""Rule files: validation names the file, key and line; user files extend and disable by id."""
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from cleaner.ruleset import RuleError, available_languages, load_ruleset
+
+DAY_ONE = ["en", "de", "tr", "ar"]
+
+
+def write(tmp_path, text, name="site.toml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_day_one_languages_have_rule_files():
+    assert set(DAY_ONE) <= set(available_languages())
+
+
+@pytest.mark.parametrize("code", available_languages())
+def test_every_shipped_language_file_loads(code):
+    ruleset = load_ruleset(code)
+    assert ruleset.language == code and ruleset.stopwords
+
+
+def test_an_unknown_key_names_the_file_the_key_and_the_line(tmp_path):
+    path = write(tmp_path, '[category.x]\nlabel = "promo"\ndescription = "d"\nweight = -1.0\nphrasez = ["a"]\n')
+    with pytest.raises(RuleError, match=r"site\.toml:5: category\.x\.phrasez: unknown key"):
+        load_ruleset("en", [path])
+
+
+def test_a_wrong_type_is_an_error(tmp_path):
+    path = write(tmp_path, '[category.x]\nlabel = "promo"\ndescription = "d"\nweight = "heavy"\nphrases = ["a"]\n')
+    with pytest.raises(RuleError, match=r"site\.toml:4: category\.x\.weight: expected"):
+        load_ruleset("en", [path])
+
+
+def test_a_bad_pattern_is_an_error(tmp_path):
+    path = write(tmp_path, '[category.x]\nlabel = "promo"\ndescription = "d"\nweight = -1.0\npatterns = [\'(unclosed\']\n')
+    with pytest.raises(RuleError, match=r"site\.toml:5: category\.x\.patterns: bad pattern"):
+        load_ruleset("en", [path])
+
+
+def test_malformed_toml_names_the_file_and_line(tmp_path):
+    path = write(tmp_path, '[category.x\nlabel = "promo"\n')
+    with pytest.raises(RuleError, match=r"site\.toml: malformed TOML: .*line 1"):
+        load_ruleset("en", [path])
+
+
+def test_an_unknown_label_is_an_error(tmp_path):
+    path = write(tmp_path, '[category.x]\nlabel = "junk"\ndescription = "d"\nweight = -1.0\nphrases = ["a"]\n')
+    with pytest.raises(RuleError, match="unknown label 'junk'"):
+        load_ruleset("en", [path])
+
+
+def test_a_user_file_disables_a_category_by_id(tmp_path):
+    path = write(tmp_path, 'disable = ["en.share"]\n')
+    assert "en.share" not in {c.id for c in load_ruleset("en", [path]).categories}
+
+
+def test_a_user_file_extends_a_category_by_id(tmp_path):
+    path = write(tmp_path, '[extend."en.comments"]\nphrases = ["leave your thoughts"]\n')
+    ruleset = load_ruleset("en", [path])
+    assert "leave your thoughts" in ruleset.category("en.comments").phrases
+
+
+def test_a_user_file_adds_a_category_named_after_the_file(tmp_path):
+    path = write(tmp_path, '[category.paywall]\nlabel = "promo"\ndescription = "d"\nweight = -5.0\nmatch = "contains"\nphrases = ["keep reading"]\n')
+    assert load_ruleset("en", [path]).category("site.paywall").weight == -5.0
+
+
+def test_settings_of_unknown_names_cannot_be_overridden(tmp_path):
+    path = write(tmp_path, '[settings.score]\nbais = 1.0\n')
+    with pytest.raises(RuleError, match="unknown setting"):
+        load_ruleset("en", [path])
+
+
+def test_a_language_without_a_file_gets_a_stop_list_from_jusText():
+    ruleset = load_ruleset("sw")
+    assert ruleset.language is None and "na" in ruleset.stopwords
+
+
+def test_a_ruleset_survives_pickling():
+    ruleset = load_ruleset("de")
+    again = pickle.loads(pickle.dumps(ruleset))
+    assert [c.id for c in again.categories] == [c.id for c in ruleset.categories]

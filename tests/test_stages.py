@@ -1,0 +1,87 @@
+"""One behaviour per test for the small stages: normalise, segment, language, features, write."""
+from __future__ import annotations
+
+from cleaner.features import measure_lines, tokenize
+from cleaner.language import detect_language
+from cleaner.model import Label, Line, LineResult
+from cleaner.normalize import normalize_text
+from cleaner.ruleset import load_ruleset
+from cleaner.segment import split_lines
+from cleaner.write import render_labels_tsv, render_text, restore_line_ends
+
+EN = load_ruleset("en")
+
+
+def feats(*texts, ruleset=EN):
+    return measure_lines([Line(i + 1, t) for i, t in enumerate(texts)], ruleset.stopwords, ruleset.settings)
+
+
+def test_normalisation_never_changes_the_number_of_lines():
+    text = "a\r\nb\rc\n\n\u00a0\nd"
+    assert normalize_text(text).text.count("\n") == 5
+
+
+def test_crlf_and_bom_are_remembered_for_writing_back():
+    norm = normalize_text("\ufeffone\r\ntwo\r\n")
+    assert (norm.newline, norm.bom, norm.text) == ("\r\n", True, "one\ntwo\n")
+    assert restore_line_ends("one\ntwo\n", norm.newline, norm.bom) == "\ufeffone\r\ntwo\r\n"
+
+
+def test_mojibake_and_leftover_entities_are_repaired():
+    assert normalize_text("CafÃ© &amp; bar").text == "Café & bar"
+
+
+def test_zero_width_characters_and_odd_spaces_are_cleaned():
+    assert normalize_text("a\u200bb\u00a0c").text == "ab c"
+
+
+def test_a_final_newline_does_not_make_an_extra_line():
+    assert [l.number for l in split_lines("a\n\nb\n")] == [1, 2, 3]
+
+
+def test_language_is_detected_from_prose_and_is_repeatable():
+    lines = split_lines("Menu\nDie Bundesregierung hat am Mittwoch ein neues Gesetz beschlossen, das die Mieten begrenzen soll.\n")
+    codes = {detect_language(lines, max_chars=2000, min_chars=40, min_probability=0.7) for _ in range(5)}
+    assert codes == {"de"}
+
+
+def test_too_little_prose_gives_no_language():
+    assert detect_language(split_lines("Home\nNews\n"), max_chars=2000, min_chars=40, min_probability=0.7) is None
+
+
+def test_chinese_is_tokenised_per_character():
+    assert tokenize("北京市政府") == ["北", "京", "市", "政", "府"]
+
+
+def test_sentence_punctuation_of_every_script_counts():
+    ends = [f.terminal_punct for f in feats("Hello there.", "مرحبا بكم؟", "你好。", "नमस्ते।", "Menu item")]
+    assert ends == [True, True, True, True, False]
+
+
+def test_stopword_density_uses_the_languages_stop_list():
+    prose, menu = feats("It was the best of times and the worst of times.", "Sports Weather Markets")
+    assert prose.stopword_density > 0.4 and menu.stopword_density == 0.0
+
+
+def test_case_features_are_off_for_scripts_without_case():
+    (arabic,) = feats("وزير الدفاع الإسرائيلي يزور أذربيجان")
+    assert (arabic.cased, arabic.upper_share, arabic.title_share) == (False, 0.0, 0.0)
+
+
+def test_glued_inline_words_are_noticed():
+    assert [f.glued for f in feats("AzerbaijanIsrael", "McDonald's new menu")] == [True, False]
+
+
+def test_repeated_lines_are_counted():
+    assert [f.repeats for f in feats("Read more", "Body text here.", "Read more")] == [1, 0, 1]
+
+
+def test_clean_text_keeps_paragraphs_apart_by_one_blank_line():
+    lines = [LineResult(1, "A", Label.TITLE, 1.0), LineResult(2, "menu", Label.NAVIGATION, 0.0),
+             LineResult(3, "B", Label.BODY, 1.0)]
+    assert render_text(lines, {Label.TITLE, Label.BODY}) == "A\n\nB"
+
+
+def test_labels_tsv_has_a_header_and_one_row_per_line():
+    rows = render_labels_tsv([LineResult(1, "a\tb", Label.BODY, 0.9, 0.8, ("score.content",))]).splitlines()
+    assert rows == ["line\tlabel\tscore\treasons\ttext", "1\tbody\t0.9000\tscore.content\ta b"]
