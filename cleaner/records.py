@@ -162,6 +162,7 @@ def clean_json_line(cleaner: Cleaner, item: tuple[str, bytes], text_field: str =
                     html_field: str | None = None) -> LineOutcome:
     """Clean one JSON line, `item` = (where, raw bytes); a bad one gives an error entry."""
     where, raw = item
+    raw = raw.rstrip(b"\r\n")
     record: Any = None
     try:
         try:
@@ -172,7 +173,7 @@ def clean_json_line(cleaner: Cleaner, item: tuple[str, bytes], text_field: str =
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            record = {RAW_FIELD: line.rstrip("\r\n")}
+            record = {RAW_FIELD: line}
             raise RecordError(f"not JSON: {exc.msg} at column {exc.colno}") from None
         out = clean_record(record, cleaner, text_field, html_field)
     except Exception as exc:  # one bad record must not end the run
