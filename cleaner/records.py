@@ -434,12 +434,13 @@ def _table_columns(values: Iterable[Any], names: Iterable[Any], cleaner: Cleaner
     return columns
 
 
-def clean_batch(batch: dict[str, list], cleaner: Cleaner | None = None, text_field: str = "text",
-                html_field: str | None = None) -> dict[str, list]:
+def clean_batch(batch: dict[str, list], indices: list[int] | None = None, cleaner: Cleaner | None = None,
+                text_field: str = "text", html_field: str | None = None) -> dict[str, list]:
     """Return the new columns of a batch of rows: for `datasets.Dataset.map(batched=True)`.
 
-    `ds.map(clean_batch, batched=True, fn_kwargs={"cleaner": Cleaner(language="en")})` adds
-    TABLE_COLUMNS to every row (and, with `html_field`, the page text as `text_field`).
+    `ds.map(clean_batch, batched=True, with_indices=True, fn_kwargs={"cleaner": cleaner})` adds
+    TABLE_COLUMNS to every row (and, with `html_field`, the page text as `text_field`); with
+    indices, an error names the dataset's row number, else the row within its batch.
     """
     cleaner = cleaner or shared_cleaner(Config())
     source = html_field or text_field
@@ -447,7 +448,8 @@ def clean_batch(batch: dict[str, list], cleaner: Cleaner | None = None, text_fie
         raise CleanerError(f"the batch has no column {source!r} (columns: {', '.join(batch)}); "
                            f"name the text column with text_field=")
     values = batch[source]
-    columns = _table_columns(values, (f"row {i}" for i in range(1, len(values) + 1)), cleaner, html_field is not None)
+    rows = indices if indices is not None else range(1, len(values) + 1)
+    columns = _table_columns(values, (f"row {i}" for i in rows), cleaner, html_field is not None)
     if html_field is not None:
         columns[text_field] = columns.pop("text")
     return columns

@@ -129,7 +129,7 @@ def test_the_summary_line_names_documents_lines_kept_share_errors_and_seconds():
 
 
 def test_clean_batch_returns_columns_with_spans_as_structs(english_cleaner):
-    columns = clean_batch({"text": [PAGE, None], "id": [1, 2]}, english_cleaner)
+    columns = clean_batch({"text": [PAGE, None], "id": [1, 2]}, cleaner=english_cleaner)
     assert list(columns) == list(TABLE_COLUMNS)
     assert columns["clean_text"][0] == english_cleaner.clean(PAGE).text and columns["error"][0] is None
     assert set(columns["spans"][0][0]) == {"start", "end", "label", "score"}
@@ -143,3 +143,15 @@ def test_clean_series_keeps_the_index_and_gives_one_row_per_text(english_cleaner
     out = clean_frame(frame, english_cleaner)
     assert list(out.index) == [10, 20] and list(out.columns) == ["text", *TABLE_COLUMNS]
     assert out.loc[10, "clean_text"] == english_cleaner.clean(PAGE).text and out["lines"].dtype == "int64"
+
+
+def test_clean_batch_names_dataset_rows_when_given_indices(english_cleaner):
+    columns = clean_batch({"text": ["x", 3]}, [40, 41], cleaner=english_cleaner)
+    assert columns["error"] == [None, "row 41: the text is a number, not a string"]
+
+
+def test_clean_batch_runs_under_datasets_map(english_cleaner):
+    datasets = pytest.importorskip("datasets")
+    ds = datasets.Dataset.from_dict({"text": [PAGE, "Short line"]})
+    out = ds.map(clean_batch, batched=True, with_indices=True, fn_kwargs={"cleaner": english_cleaner})
+    assert out[0]["clean_text"] == english_cleaner.clean(PAGE).text and out[0]["spans"][0]["start"] == 0
