@@ -22,7 +22,9 @@ _TERMINAL = regex.compile(r"[.!?…。！？؟۔।॥։።;．](?:[\s\"'”’�
 _ELLIPSIS = regex.compile(r"(?:…|\.\.\.)[\s\"'”’»)\]]*$")
 _COLON_END = regex.compile(r"[:：][\s]*$")
 _SEPARATORS = regex.compile(r"(?:^|\s)[|»›·•/>–—]+(?=\s|$)|\s\|\s?|\|")
-_URL = regex.compile(r"https?://|www\.\w|[\w.+-]+@[\w-]+\.\w")
+# The e-mail branch starts only where a run of address characters starts and never gives
+# characters back (++): without both, a long run without "@" costs quadratic time.
+_URL = regex.compile(r"https?://|www\.\w|(?<![\w.+-])[\w.+-]++@[\w-]+\.\w")
 _GLUED = regex.compile(r"\p{Ll}{2}\p{Lu}\p{Ll}")
 _CASED_LETTER = regex.compile(r"[\p{Lu}\p{Ll}\p{Lt}]")
 _UPPER = regex.compile(r"\p{Lu}")
