@@ -24,6 +24,9 @@ CATEGORY_KEYS = {
     "phrases": list, "patterns": list, "max_words": int, "section": str,
     "examples": dict, "enabled": bool, "skip_sentences": bool,
 }
+# Rule patterns are tried only on lines up to this long: no devset line over 1,000 characters
+# is matched by any pattern, and the bound keeps a slow pattern's cost per line bounded.
+PATTERN_MAX_CHARS = 1000
 LANGUAGE_KEYS = {"code": str, "name": str, "stopwords": list}
 TOP_KEYS = {
     "base": {"ruleset", "settings", "category"},
@@ -327,7 +330,8 @@ def load_ruleset(
         stopwords=frozenset(stopwords),
         settings=MappingProxyType(settings),
         sources=tuple(str(s.path) for s in sources),
-        matcher=Matcher(ordered, float(settings.get("rules.pattern_timeout_seconds", 1.0))),
+        matcher=Matcher(ordered, float(settings.get("rules.pattern_timeout_seconds", 1.0)),
+                        int(settings.get("rules.pattern_max_chars", PATTERN_MAX_CHARS))),
         load_args=(language, tuple(str(p) for p in user_files), str(base_file) if base_file else None),
     )
 
@@ -396,12 +400,15 @@ class Matcher:
     """All categories' phrases and patterns compiled into a handful of lookups.
 
     Per line the work is one dict lookup, two phrase scans and one pattern scan, whatever
-    the number of categories.
+    the number of categories. Patterns run only on lines of at most `max_chars` characters
+    (boilerplate is short; a pattern with nested or overlapping repeats can take quadratic
+    or worse time on a long line), and each search gives up after `timeout` seconds.
     """
 
-    def __init__(self, categories: tuple[Category, ...], timeout: float):
+    def __init__(self, categories: tuple[Category, ...], timeout: float, max_chars: int = PATTERN_MAX_CHARS):
         self.categories = categories
         self.timeout = timeout
+        self.max_chars = max_chars
         self.whole: dict[str, list[int]] = {}
         start: dict[str, list[int]] = {}
         contains: dict[str, list[int]] = {}
@@ -437,7 +444,7 @@ class Matcher:
         if self.contains_re is not None:
             for m in self.contains_re.finditer(key, overlapped=True):
                 found += self.contains[m.group(0)]
-        if self.any_pattern is not None:
+        if self.any_pattern is not None and len(text) <= self.max_chars:
             found += self._match_patterns(text)
         return sorted(set(found))
 
