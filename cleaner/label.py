@@ -72,7 +72,8 @@ def label_lines(
     first = next((i for i in nonblank if content[i]), None)
     if first is not None:
         before = [i for i in nonblank if i < first][-s("title_lookback_lines"):]
-        candidates = [i for i in before + [first] if _headline_like(features[i], hits[i], s)]
+        candidates = [i for i in before + [first] if _headline_like(features[i], hits[i], s)
+                      and features[i].topic_overlap >= s("title_min_topic_overlap")]
         if candidates:
             title = max(candidates, key=lambda i: (features[i].topic_overlap, -abs(i - first), i))
             content[title] = True
