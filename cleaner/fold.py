@@ -19,8 +19,27 @@ _EDGES = regex.compile(r"^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$")
 _SPACES = regex.compile(r"\s+")
 
 
+# Keys already folded, per process: lines and words repeat within and across pages (menus,
+# footers, stop words). Bounded: a cache is emptied when full; long lines are not kept.
+CACHE_MAX_ENTRIES = 1 << 16
+CACHE_MAX_LINE_CHARS = 256
+_LINE_KEYS: dict[str, str] = {}
+_WORD_KEYS: dict[str, str] = {}
+
+
 def fold_key(text: str) -> str:
     """Return the comparison key of a line or phrase."""
+    key = _LINE_KEYS.get(text)
+    if key is None:
+        key = _fold_key(text)
+        if len(text) <= CACHE_MAX_LINE_CHARS:
+            if len(_LINE_KEYS) >= CACHE_MAX_ENTRIES:
+                _LINE_KEYS.clear()
+            _LINE_KEYS[text] = key
+    return key
+
+
+def _fold_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_ARABIC).casefold().translate(_ARABIC)
     text = _DIACRITICS.sub("", text)
     text = _SPACES.sub(" ", text)
@@ -29,4 +48,11 @@ def fold_key(text: str) -> str:
 
 def fold_word(word: str) -> str:
     """Return the comparison key of a single word (stop-word lookups)."""
-    return _DIACRITICS.sub("", word.translate(_ARABIC).casefold().translate(_ARABIC))
+    key = _WORD_KEYS.get(word)
+    if key is None:
+        key = _DIACRITICS.sub("", word.translate(_ARABIC).casefold().translate(_ARABIC))
+        if len(word) <= CACHE_MAX_LINE_CHARS:
+            if len(_WORD_KEYS) >= CACHE_MAX_ENTRIES:
+                _WORD_KEYS.clear()
+            _WORD_KEYS[word] = key
+    return key
