@@ -136,6 +136,21 @@ def _find_line(text: str, table: str, key: str | None = None) -> int:
     return start + 1
 
 
+def describe_toml_error(path: Path, raw: str, exc: tomllib.TOMLDecodeError) -> str:
+    """Return a malformed-TOML message that names the file, the line, its table and key."""
+    found = regex.search(r"at line (\d+)", str(exc))
+    if not found:
+        return f"{path}: malformed TOML: {exc}"
+    number = int(found.group(1))
+    lines = raw.splitlines()
+    text = lines[number - 1] if 0 < number <= len(lines) else ""
+    header = next((regex.sub(r"^\s*\[+\s*|\s*\]+.*$", "", line) for line in reversed(lines[:number - 1])
+                   if regex.match(r"\s*\[", line)), "")
+    key = regex.match(r"""\s*([\w."'-]+)\s*=""", text)
+    where = ".".join(part for part in (header, key.group(1) if key else "") if part)
+    return f"{path}:{number}: {where + ': ' if where else ''}malformed TOML: {exc}: {text.strip()!r}"
+
+
 class _Source:
     """One parsed rule file with a way to raise errors that point into it."""
 
@@ -151,7 +166,7 @@ class _Source:
         try:
             self.data = tomllib.loads(self.raw)
         except tomllib.TOMLDecodeError as exc:
-            raise RuleError(f"{path}: malformed TOML: {exc}") from None
+            raise RuleError(describe_toml_error(path, self.raw, exc)) from None
         self.id = path.stem
 
     def error(self, table: str, key: str | None, problem: str) -> RuleError:
