@@ -414,11 +414,17 @@ def _replace(cat: Category, **changes: Any) -> Category:
 class Matcher:
     """All categories' phrases and patterns compiled into a handful of lookups.
 
-    Per line the work is one dict lookup, two phrase scans and one pattern scan, whatever
-    the number of categories. Patterns run only on lines of at most `max_chars` characters
-    (boilerplate is short; a pattern with nested or overlapping repeats can take quadratic
-    or worse time on a long line), and each search gives up after `timeout` seconds.
+    Per line the work is one dict lookup, two phrase scans and one search per category
+    with patterns (one regex per category: one regex of all the patterns scans 2-4 times
+    slower, as its alternation defeats the regex module's literal prefilters). Patterns run
+    only on lines of at most `max_chars` characters (boilerplate is short; a pattern with
+    nested or overlapping repeats can take quadratic or worse time on a long line), and each
+    search gives up after `timeout` seconds. Answers for short lines are remembered: menus
+    and footers repeat within and across pages.
     """
+
+    CACHE_MAX_ENTRIES = 1 << 14      # remembered answers per rule set; emptied when full
+    CACHE_MAX_LINE_CHARS = 256       # longer lines rarely repeat and are not remembered
 
     def __init__(self, categories: tuple[Category, ...], timeout: float, max_chars: int = PATTERN_MAX_CHARS):
         self.categories = categories
@@ -427,29 +433,35 @@ class Matcher:
         self.whole: dict[str, list[int]] = {}
         start: dict[str, list[int]] = {}
         contains: dict[str, list[int]] = {}
-        pattern_parts: list[str] = []
         for index, cat in enumerate(categories):
             table = {"line": self.whole, "start": start, "contains": contains}[cat.match]
             for phrase in cat.phrases:
                 key = fold_key(phrase)
                 if key:
                     table.setdefault(key, []).append(index)
-            for j, pattern in enumerate(cat.patterns):
-                pattern_parts.append(f"(?:{pattern})")
         self.start = start
         self.contains = contains
         self.start_re = _phrase_regex(start, anchored=True)
         self.contains_re = _phrase_regex(contains, anchored=False)
-        # One combined regex answers "does any pattern match?" for most lines in one scan;
-        # only a line it matches is tried against each category's own regex.
-        self.any_pattern = regex.compile("|".join(pattern_parts), regex.IGNORECASE) if pattern_parts else None
         self.category_patterns = tuple(
             (index, regex.compile("|".join(f"(?:{p})" for p in cat.patterns), regex.IGNORECASE))
             for index, cat in enumerate(categories) if cat.patterns
         )
 
+        self._answers: dict[str, tuple[int, ...]] = {}
+
     def match(self, text: str, key: str | None = None) -> list[int]:
         """Return the indexes of the categories whose phrases or patterns match this line."""
+        answer = self._answers.get(text)
+        if answer is None:
+            answer = tuple(self._match(text, key))
+            if len(text) <= self.CACHE_MAX_LINE_CHARS:
+                if len(self._answers) >= self.CACHE_MAX_ENTRIES:
+                    self._answers.clear()
+                self._answers[text] = answer
+        return list(answer)
+
+    def _match(self, text: str, key: str | None) -> list[int]:
         key = fold_key(text) if key is None else key
         found: list[int] = list(self.whole.get(key, ()))
         if self.start_re is not None:
@@ -459,14 +471,12 @@ class Matcher:
         if self.contains_re is not None:
             for m in self.contains_re.finditer(key, overlapped=True):
                 found += self.contains[m.group(0)]
-        if self.any_pattern is not None and len(text) <= self.max_chars:
+        if self.category_patterns and len(text) <= self.max_chars:
             found += self._match_patterns(text)
         return sorted(set(found))
 
     def _match_patterns(self, text: str) -> list[int]:
         try:
-            if not self.any_pattern.search(text, timeout=self.timeout):
-                return []
             return [index for index, pattern in self.category_patterns if pattern.search(text, timeout=self.timeout)]
         except TimeoutError:
             raise CleanerError(self._blame_slow_pattern(text)) from None
