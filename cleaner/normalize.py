@@ -20,6 +20,8 @@ _SUSPECT = regex.compile(r"[ÃÂâÐÑØÙ\u0080-\u009f\ufffd]|&(?:#\d+|#x[0-9a-
 _ODD_SPACE = regex.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _ZERO_WIDTH = regex.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A line break that an entity decodes to ("&#10;", "&#13;") would split the line: a space instead.
+_LINE_BREAK = regex.compile(r"[\r\n]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,7 @@ def detect_newline(text: str) -> str:
 def repair_line(line: str) -> str:
     """Return one line with mojibake, entities, odd spaces and zero-width characters mended."""
     if _SUSPECT.search(line):
-        line = ftfy.fix_text(line, _FTFY)
+        line = _LINE_BREAK.sub(" ", ftfy.fix_text(line, _FTFY))
     line = _ZERO_WIDTH.sub("", line)
     line = _ODD_SPACE.sub(" ", line)
     return _CONTROL.sub("", line)
