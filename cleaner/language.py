@@ -2,12 +2,20 @@
 
 In: the page's lines and the detection settings. Out: an ISO 639-1 code, or None when the
 page has too little prose or the detector is unsure. Deterministic: langdetect is seeded.
+langdetect's own loops run per character in pure Python; `_probabilities` runs the same
+algorithm (same profiles, same random draws, same float operations in the same order, so
+the same answer) with the per-character work done by regexes, a table and comprehensions.
 """
 from __future__ import annotations
 
+import random
+import re
 from typing import Sequence
 
-from langdetect import LangDetectException, detector_factory
+from langdetect import detector_factory
+from langdetect.detector import Detector
+from langdetect.language import Language
+from langdetect.utils.ngram import NGram
 
 from .model import Line
 
@@ -15,15 +23,115 @@ from .model import Line
 CODE_MAP = {"zh-cn": "zh", "zh-tw": "zh", "iw": "he", "jw": "jv", "tl": "tl", "nb": "no", "nn": "no"}
 
 
-def _detector(text: str):
-    factory = detector_factory._factory
-    if factory is None:
+SEED = 0                                     # langdetect is random; a fixed seed makes it repeatable
+_SPACE_RUN = re.compile(" {2,}")
+_LATIN = re.compile("[A-z]")                 # langdetect's 'A' <= ch <= 'z'
+_NON_LATIN = re.compile("[\u0300-\u1dff\u1f00-\U0010ffff]")  # >= U+0300, outside Latin Extended Additional
+_NORMALIZED: dict[str, str] = {}             # NGram.normalize per character, remembered
+_WORD_NGRAMS: dict[int, dict[tuple[str, bool], tuple[str, ...]]] = {}  # per profile set: a word's n-grams
+WORD_CACHE_MAX_ENTRIES = 1 << 16             # words remembered; emptied when full
+
+
+def _factory():
+    if detector_factory._factory is None:
         detector_factory.init_factory()
-        factory = detector_factory._factory
-    factory.seed = 0  # langdetect is random; a fixed seed makes it repeatable
-    detector = factory.create()
-    detector.append(text)
-    return detector
+    return detector_factory._factory
+
+
+def _prepare(text: str) -> str:
+    """Return the text as langdetect's Detector.append and cleaning_text leave it."""
+    text = Detector.URL_RE.sub(" ", text)
+    text = Detector.MAIL_RE.sub(" ", text)
+    text = _SPACE_RUN.sub(" ", NGram.normalize_vi(text)[:10000])  # Detector.max_text_length
+    if len(_LATIN.findall(text)) * 2 < len(_NON_LATIN.findall(text)):
+        text = _LATIN.sub("", text)
+    return text
+
+
+def _normalize(text: str) -> str:
+    """Return the text with every character as NGram.normalize maps it."""
+    table = _NORMALIZED
+    for ch in set(text).difference(table):
+        table[ch] = NGram.normalize(ch)
+    return "".join([table[ch] for ch in text])
+
+
+def _word_ngrams(word: str, spaced: bool, known) -> tuple[str, ...]:
+    """Return the n-grams langdetect takes from one word (and the space after it, if `spaced`)."""
+    out = []
+    g = " " + word
+    for j in range(1, len(g)):
+        ch, last = g[j], g[j - 1]
+        if ch.isupper() and last.isupper():  # inside an all-capitals word: langdetect skips it
+            continue
+        if ch in known:
+            out.append(ch)
+        if g[j - 1:j + 1] in known:
+            out.append(g[j - 1:j + 1])
+        if j >= 2 and g[j - 2:j + 1] in known:
+            out.append(g[j - 2:j + 1])
+    if spaced:
+        if g[-1] + " " in known:
+            out.append(g[-1] + " ")
+        if g[-2:] + " " in known:
+            out.append(g[-2:] + " ")
+    return tuple(out)
+
+
+def _ngrams(text: str, known) -> list[str]:
+    """Return the 1- to 3-grams langdetect's _extract_ngrams finds in the text, in order.
+
+    langdetect's n-gram buffer starts afresh at every space, so the n-grams are those of each
+    space-separated word (remembered per word: words repeat) and of the space after it.
+    """
+    words = _normalize(text).split(" ")
+    cache = _WORD_NGRAMS.setdefault(id(known), {})
+    if len(cache) >= WORD_CACHE_MAX_ENTRIES:
+        cache.clear()
+    out: list[str] = []
+    last = len(words) - 1
+    for k, word in enumerate(words):
+        if word:
+            spaced = k < last
+            grams = cache.get((word, spaced))
+            if grams is None:
+                grams = cache[(word, spaced)] = _word_ngrams(word, spaced, known)
+            out += grams
+    return out
+
+
+def _probabilities(text: str) -> list[Language]:
+    """Return langdetect's get_probabilities() for the text (langdetect with seed SEED)."""
+    factory = _factory()
+    word_probs, langs = factory.word_lang_prob_map, factory.langlist
+    ngrams = _ngrams(_prepare(text), word_probs)
+    if not ngrams:
+        return []
+    n_lang, n_trial = len(langs), 7
+    total = [0.0] * n_lang
+    rng = random.Random()
+    rng.seed(SEED)
+    for _ in range(n_trial):
+        prob = [1.0 / n_lang] * n_lang
+        alpha = Detector.ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * Detector.ALPHA_WIDTH
+        weight = alpha / Detector.BASE_FREQ
+        i = 0
+        while True:
+            prob = [p * (weight + q) for p, q in zip(prob, word_probs[rng.choice(ngrams)])]
+            if i % 5 == 0:
+                norm = sum(prob)
+                prob = [p / norm for p in prob]
+                top = 0.0
+                for p in prob:
+                    if top < p:
+                        top = p
+                if top > Detector.CONV_THRESHOLD or i >= Detector.ITERATION_LIMIT:
+                    break
+            i += 1
+        total = [t + p / n_trial for t, p in zip(total, prob)]
+    found = [Language(lang, p) for lang, p in zip(langs, total) if p > Detector.PROB_THRESHOLD]
+    found.sort(reverse=True)
+    return found
 
 
 def sample_prose(lines: Sequence[Line], max_chars: int, min_chars: int) -> str:
@@ -43,10 +151,7 @@ def detect_language(lines: Sequence[Line], *, max_chars: int, min_chars: int, mi
     sample = sample_prose(lines, max_chars, min_chars)
     if len(sample) < min_chars:
         return None
-    try:
-        best = _detector(sample).get_probabilities()
-    except LangDetectException:
-        return None
+    best = _probabilities(sample)
     if not best or best[0].prob < min_probability:
         return None
     return CODE_MAP.get(best[0].lang, best[0].lang)
