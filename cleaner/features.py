@@ -39,6 +39,11 @@ EMPTY = LineFeatures(
 )
 
 
+def count_chars(pattern: regex.Pattern, text: str) -> int:
+    """Return how many characters of a one-character class a text has, without a list of matches."""
+    return len(text) - len(pattern.sub("", text))
+
+
 def tokenize(text: str) -> list[str]:
     """Return the word tokens of a line; characters of scripts without spaces are one token each."""
     return _TOKEN.findall(text)
@@ -46,7 +51,7 @@ def tokenize(text: str) -> list[str]:
 
 def count_words(text: str, tokens: Sequence[str], chars_per_word: float) -> int:
     """Return the number of words, counting unspaced-script characters chars_per_word to a word."""
-    unspaced = len(_UNSPACED_CHAR.findall(text))
+    unspaced = count_chars(_UNSPACED_CHAR, text)
     return round(len(tokens) - unspaced + unspaced / chars_per_word)
 
 
@@ -91,11 +96,11 @@ def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -
         toks = tokens[i]
         n_tok = len(toks) or 1
         stops = sum(1 for t in toks if fold_word(t) in stopwords)
-        cased_letters = _CASED_LETTER.findall(text)
-        cased = len(cased_letters) >= 2
+        cased_letters = count_chars(_CASED_LETTER, text)
+        cased = cased_letters >= 2
         cased_words = [t for t in toks if _CASED_LETTER.match(t[0])]
         title_words = sum(1 for t in cased_words if t[0].isupper())
-        non_space = len(_NON_SPACE.findall(text)) or 1
+        non_space = count_chars(_NON_SPACE, text) or 1
         own = content[i]
         shared = sum(1 for w in own if vocabulary[w] - (1 if len(toks) >= topic_min_words else 0) > 0)
         out.append(LineFeatures(
@@ -104,8 +109,8 @@ def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -
             stopword_density=stops / n_tok,
             terminal_punct=bool(_TERMINAL.search(text)),
             ellipsis_end=bool(_ELLIPSIS.search(text)),
-            digit_share=len(_DIGIT.findall(text)) / non_space,
-            upper_share=(len(_UPPER.findall(text)) / len(cased_letters)) if cased else 0.0,
+            digit_share=count_chars(_DIGIT, text) / non_space,
+            upper_share=(count_chars(_UPPER, text) / cased_letters) if cased else 0.0,
             title_share=(title_words / len(cased_words)) if cased and cased_words else 0.0,
             separators=len(_SEPARATORS.findall(text)),
             has_url=bool(_URL.search(text)),
