@@ -79,6 +79,8 @@ class Page:
             self.target = self._oracle(gold)
         self.gold_tokens = Counter(SCORER.tokenize(gold)) if gold is not None else \
             Counter(t for toks, y in zip(self.tokens, self.target) if y for t in toks)
+        # Each page counts alike (as in the mean F1), each line by its share of the page's tokens.
+        # (Weighing by the page's gold tokens instead, closer to F1's cost, held out worse: 0.880.)
         total = sum(len(t) for t in self.tokens) or 1
         self.weight = [len(t) / total for t in self.tokens]
 

@@ -18,7 +18,7 @@ from .model import Label, LineFeatures, RuleHit
 CONTEXT_NAMES = (
     "raw", "window_1", "window_3", "in_region", "before_region", "after_region",
     "mass_before", "mass_after", "inside", "after_section", "topic_overlap_x_section",
-    "short_x_window", "gap_before", "gap_after",
+    "short_x_window", "gap_before", "gap_after", "section_distance",
 )
 
 
@@ -61,11 +61,12 @@ def find_region(gains: Sequence[float]) -> tuple[int, int]:
 
 
 def context_vector(raw, w1, w3, in_region, before, after, mass_before, mass_after, after_section,
-                   topic, short, gap_before, gap_after) -> tuple[float, ...]:
+                   topic, short, gap_before, gap_after, section_distance) -> tuple[float, ...]:
     """Return the context features in CONTEXT_NAMES order."""
     return (raw, w1, w3, float(in_region), float(before), float(after), mass_before, mass_after,
             2.0 * min(mass_before, mass_after), float(after_section), topic * float(after_section),
-            float(short) * w1, math.log1p(gap_before), math.log1p(gap_after))
+            float(short) * w1, math.log1p(gap_before), math.log1p(gap_after),
+            math.log1p(section_distance) if after_section else 0.0)
 
 
 def _gaps(strong: Sequence[bool]) -> tuple[list[int], list[int]]:
@@ -116,19 +117,21 @@ def smooth_scores(
     bias = s("bias")
     out: dict[int, Context] = {}
     section: Label | None = None
+    section_start = 0
     body_chars = 0
     for j, i in enumerate(idx):
         f = features[i]
         header = next((h for h in hits[i] if h.section is not None), None)
         if header is not None and body_chars >= s("section_min_body_chars"):
-            section = header.section
+            section, section_start = header.section, j
         elif section is not None and values[j] >= s("section_reset_logit") and f.topic_overlap >= s("section_reset_topic"):
             section = None
         in_region, before, after = start <= j <= end, j < start, j > end
         after_section = section is not None and header is None
         vec = context_vector(values[j], w1[j], w3[j], in_region, before, after, mass_before[j],
                              mass_after[j], after_section, f.topic_overlap,
-                             f.words <= s("short_line_max_words"), gap_before[j], gap_after[j])
+                             f.words <= s("short_line_max_words"), gap_before[j], gap_after[j],
+                             j - section_start)
         logit = bias + sum(w * x for w, x in zip(weights, vec))
         reasons = []
         if after_section:
