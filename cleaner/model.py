@@ -66,6 +66,7 @@ class LineFeatures:
     colon_end: bool         # ends with a colon, like a header or a call to action
     relative_length: float  # characters over the page's long-line length (its 90th percentile)
     starts_lower: bool      # begins with a lower-case letter (a paragraph's continuation)
+    joins: int              # places where two texts were glued without a space ("AthleteA 24")
 
 
 @dataclass(frozen=True, slots=True)
