@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--input-format", choices=INPUT_FORMATS, default="auto",
                        help="auto: HTML by .html/.htm or a doctype, JSONL by .jsonl, else text")
     clean.add_argument("--text-field", metavar="NAME", help="JSONL records: the field holding the text (default: text)")
+    clean.add_argument("--html-field", metavar="NAME",
+                       help="JSONL records holding HTML: the field with the page; its text goes into --text-field")
     _add_decoding_options(clean)
     clean.add_argument("--check", action="store_true", help="report the inputs that would change; write nothing; exit 1 if any")
     clean.add_argument("--diff", action="store_true", help="print what would change as a unified diff; write nothing")
@@ -126,8 +128,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if args.input_format == "jsonl" or (args.input_format == "auto" and all(is_jsonl_name(p) for p in paths)
                                         and paths != [STDIN]):
         return cmd_clean_records(args, paths)
-    if args.text_field is not None:
-        raise UsageError("--text-field is for JSONL records: add --input-format jsonl")
+    for flag, used in (("--text-field", args.text_field), ("--html-field", args.html_field)):
+        if used is not None:
+            raise UsageError(f"{flag} is for JSONL records: add --input-format jsonl")
     if args.backup is not None and not args.in_place:
         raise UsageError("--backup keeps originals of files rewritten with -i/--in-place; add -i")
     if args.backup is not None and (not args.backup or "/" in args.backup or os.sep in args.backup):
@@ -159,7 +162,8 @@ def cmd_clean_records(args: argparse.Namespace, paths: list[str]) -> int:
         if used:
             raise UsageError(f"{flag} is not for JSONL records; each record gains its clean text and labels")
     config = build_config(args)
-    summary = run_jsonl(paths, args.output or "-", config, text_field=args.text_field or "text", jobs=args.jobs,
+    summary = run_jsonl(paths, args.output or "-", config, text_field=args.text_field or "text",
+                        html_field=args.html_field, jobs=args.jobs,
                         progress=sys.stderr.isatty() and not args.quiet, summary=not args.quiet)
     return EXIT_TROUBLE if summary.unreadable else EXIT_OK
 
