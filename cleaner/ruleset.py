@@ -138,11 +138,14 @@ def _find_line(text: str, table: str, key: str | None = None) -> int:
 
 def describe_toml_error(path: Path, raw: str, exc: tomllib.TOMLDecodeError) -> str:
     """Return a malformed-TOML message that names the file, the line, its table and key."""
-    found = regex.search(r"at line (\d+)", str(exc))
-    if not found:
-        return f"{path}: malformed TOML: {exc}"
-    number = int(found.group(1))
     lines = raw.splitlines()
+    found = regex.search(r"at line (\d+)", str(exc))
+    if found:
+        number = int(found.group(1))
+    else:  # "at end of document": an array, table or string left open; blame the last key
+        number = next((i for i in range(len(lines), 0, -1) if regex.match(r"""\s*[\w."'-]+\s*=""", lines[i - 1])), 0)
+        if not number:
+            return f"{path}: malformed TOML: {exc}"
     text = lines[number - 1] if 0 < number <= len(lines) else ""
     header = next((regex.sub(r"^\s*\[+\s*|\s*\]+.*$", "", line) for line in reversed(lines[:number - 1])
                    if regex.match(r"\s*\[", line)), "")
