@@ -1,12 +1,15 @@
 """Fold text into the key that rule phrases and stop words are compared on.
 
 In: a line or a phrase. Out: its key: NFKC, case-folded (Turkish dotted and dotless i
-folded together), Arabic letter variants and diacritics unified, whitespace collapsed,
-punctuation and symbols stripped from both ends. The same function folds both sides.
+folded together), accents of Latin, Greek and Cyrillic letters dropped ("À LIRE" = "à lire"
+= "a lire"), apostrophes unified, Arabic letter variants and diacritics unified, whitespace
+collapsed, punctuation and symbols stripped from both ends. The same function folds both
+sides. Stop words use fold_word, which keeps accents (Vietnamese tones tell words apart).
 """
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import regex
 
@@ -15,6 +18,8 @@ _ARABIC = str.maketrans({
     "ـ": None, "İ": "i", "ı": "i", "\u0307": None, "ك": "ك", "ی": "ي", "ک": "ك",
 })
 _DIACRITICS = regex.compile(r"[\u064B-\u065F\u0670\u06D6-\u06ED\u200B-\u200F\u2060\uFEFF]")
+_ACCENTS = regex.compile(r"[\u0300-\u036f]")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "ʻ": "'"})
 _EDGES = regex.compile(r"^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$")
 _SPACES = regex.compile(r"\s+")
 
@@ -41,11 +46,14 @@ def fold_key(text: str) -> str:
 
 def _fold_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_ARABIC).casefold().translate(_ARABIC)
-    text = _DIACRITICS.sub("", text)
+    text = _DIACRITICS.sub("", text).translate(_APOSTROPHES)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", _ACCENTS.sub("", unicodedata.normalize("NFD", text)))
     text = _SPACES.sub(" ", text)
     return _EDGES.sub("", text)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold_word(word: str) -> str:
     """Return the comparison key of a single word (stop-word lookups)."""
     key = _WORD_KEYS.get(word)

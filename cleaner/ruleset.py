@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping
 
 import regex
 
-from .fold import fold_key
+from .fold import fold_key, fold_word
 from .model import CleanerError, Label
 
 MATCH_MODES = ("line", "start", "contains")
@@ -23,7 +23,12 @@ CATEGORY_KEYS = {
     "label": str, "description": str, "weight": (int, float), "match": str,
     "phrases": list, "patterns": list, "max_words": int, "section": str,
     "examples": dict, "enabled": bool, "skip_sentences": bool,
+    "html_tags": list, "html_tokens": list,
 }
+# An HTML category matches a line of an HTML page by its place in the DOM, not by its text:
+# html_tags are element names, html_tokens are class or id names or their "-"-joined parts.
+_HTML_TAG = regex.compile(r"^[a-z][a-z0-9]*$")
+_HTML_TOKEN = regex.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Rule patterns are tried only on lines up to this long: no devset line over 1,000 characters
 # is matched by any pattern, and the bound keeps a slow pattern's cost per line bounded.
 PATTERN_MAX_CHARS = 1000
@@ -73,6 +78,13 @@ class Category:
     examples_match: tuple[str, ...]
     examples_no_match: tuple[str, ...]
     source: str                  # the file it came from
+    html_tags: tuple[str, ...] = ()    # HTML input: lines inside these elements match
+    html_tokens: tuple[str, ...] = ()  # HTML input: lines inside elements with these class/id names match
+
+    @property
+    def is_html(self) -> bool:
+        """Whether the category matches lines by their place in a page's HTML (not by text)."""
+        return bool(self.html_tags or self.html_tokens)
 
 
 @dataclass(frozen=True)
@@ -225,8 +237,14 @@ def _parse_category(src: _Source, name: str, body: Any) -> Category | None:
         raise src.error(table, "match", f"unknown match mode {match!r}; use one of {', '.join(MATCH_MODES)}")
     phrases = _string_list(src, table, "phrases", body.get("phrases", []))
     patterns = _string_list(src, table, "patterns", body.get("patterns", []))
-    if not phrases and not patterns:
-        raise src.error(table, None, "a category needs phrases or patterns")
+    html_tags = _html_names(src, table, "html_tags", body.get("html_tags", []), _HTML_TAG)
+    html_tokens = _html_names(src, table, "html_tokens", body.get("html_tokens", []), _HTML_TOKEN)
+    if not phrases and not patterns and not html_tags and not html_tokens:
+        raise src.error(table, None, "a category needs phrases or patterns (or, for HTML input, html_tags or html_tokens)")
+    if (phrases or patterns) and (html_tags or html_tokens):
+        raise src.error(table, "html_tokens" if html_tokens else "html_tags",
+                        "a category matches either text (phrases, patterns) or HTML (html_tags, html_tokens); "
+                        "make two categories")
     for pattern in patterns:
         try:
             regex.compile(pattern, regex.IGNORECASE)
@@ -254,7 +272,19 @@ def _parse_category(src: _Source, name: str, body: Any) -> Category | None:
         examples_match=_string_list(src, table, "examples", examples.get("match", [])),
         examples_no_match=_string_list(src, table, "examples", examples.get("no_match", [])),
         source=str(src.path),
+        html_tags=html_tags,
+        html_tokens=html_tokens,
     )
+
+
+def _html_names(src: _Source, table: str, key: str, value: Any, shape: regex.Pattern) -> tuple[str, ...]:
+    names = _string_list(src, table, key, value)
+    for name in names:
+        if not shape.match(name):
+            what = "a lower-case element name such as 'nav'" if key == "html_tags" else \
+                "a lower-case class or id name, parts joined by '-', such as 'related-articles'"
+            raise src.error(table, key, f"{name!r} is not {what}")
+    return names
 
 
 def _flatten(prefix: str, table: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
@@ -326,7 +356,7 @@ def load_ruleset(
                 _check_type(src, "language", key, lang[key], LANGUAGE_KEYS[key])
             if lang.get("code") != src.id:
                 raise src.error("language", "code", f"must be {src.id!r}, the file's name")
-            stopwords |= {fold_key(w) for w in _string_list(src, "language", "stopwords", lang.get("stopwords", []))}
+            stopwords |= {fold_word(w) for w in _string_list(src, "language", "stopwords", lang.get("stopwords", []))}
         cats = src.data.get("category", {})
         if not isinstance(cats, dict):
             raise src.error("category", None, "must be a table of categories")
@@ -379,7 +409,7 @@ def fallback_stopwords(language: str) -> set[str]:
         words = justext.get_stoplist(name)
     except Exception:  # justext missing or without that list: the language-free features still work
         return set()
-    return {fold_key(w) for w in words if fold_key(w)}
+    return {fold_word(w) for w in words if fold_word(w)}
 
 
 def _extend(src: _Source, categories: dict[str, Category], rule_id: str, body: Any) -> None:
@@ -391,7 +421,14 @@ def _extend(src: _Source, categories: dict[str, Category], rule_id: str, body: A
     old = categories[rule_id]
     changes: dict[str, Any] = {}
     for key, value in body.items():
-        if key in ("phrases", "patterns"):
+        if key in ("html_tags", "html_tokens"):
+            if not old.is_html:
+                raise src.error(table, key, f"{rule_id} matches text; add HTML names to an HTML category")
+            shape = _HTML_TAG if key == "html_tags" else _HTML_TOKEN
+            changes[key] = getattr(old, key) + _html_names(src, table, key, value, shape)
+        elif key in ("phrases", "patterns"):
+            if old.is_html:
+                raise src.error(table, key, f"{rule_id} matches HTML; add phrases to a text category")
             extra = _string_list(src, table, key, value)
             if key == "patterns":
                 for pattern in extra:
@@ -404,7 +441,7 @@ def _extend(src: _Source, categories: dict[str, Category], rule_id: str, body: A
             _check_type(src, table, key, value, (int, float))
             changes[key] = float(value)
         else:
-            raise src.error(table, key, "unknown key; an extension may add phrases or patterns or set weight")
+            raise src.error(table, key, "unknown key; an extension may add phrases, patterns, html_tags or html_tokens, or set weight")
     categories[rule_id] = _replace(old, **changes)
 
 

@@ -46,7 +46,7 @@ def test_a_bad_pattern_is_an_error(tmp_path):
 
 def test_malformed_toml_names_the_file_and_line(tmp_path):
     path = write(tmp_path, '[category.x\nlabel = "promo"\n')
-    with pytest.raises(RuleError, match=r"site\.toml: malformed TOML: .*line 1"):
+    with pytest.raises(RuleError, match=r"site\.toml:1: malformed TOML"):
         load_ruleset("en", [path])
 
 
