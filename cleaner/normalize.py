@@ -62,4 +62,9 @@ def normalize_text(text: str) -> Normalized:
     newline = detect_newline(text)
     unified = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = unified.split("\n")
-    return Normalized("\n".join(repair_line(line) for line in lines), newline, bom)
+    repaired = [repair_line(line) for line in lines]
+    if lines[-1] and not repaired[-1]:
+        # A last line that repairs to nothing ("\x1f", a zero-width space) is still a line; a
+        # final empty part would read as a mere final line break, so one more keeps it.
+        repaired.append("")
+    return Normalized("\n".join(repaired), newline, bom)
