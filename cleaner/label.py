@@ -47,7 +47,7 @@ def label_lines(
     settings: Mapping,
 ) -> tuple[LineResult, ...]:
     """Return one LineResult per line."""
-    s = lambda key: settings[f"label.{key}"]  # noqa: E731
+    s = {key[6:]: value for key, value in settings.items() if key.startswith("label.")}.__getitem__
     threshold = s("content_min_score")
     probs = [sigmoid(c.logit) for c in contexts]
     content = [bool(f.chars) and p >= threshold for f, p in zip(features, probs)]

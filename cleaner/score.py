@@ -83,7 +83,8 @@ def score_lines(
         parts = [w * x for w, x in zip(weights, feature_vector(f, h))]
         logit = bias + sum(parts)
         sign = 1.0 if logit >= 0 else -1.0
-        ranked = sorted(range(len(parts) - 1), key=lambda k: -sign * parts[k])  # rule_weight is told by rule ids
+        pull = [-sign * part for part in parts]
+        ranked = sorted(range(len(parts) - 1), key=pull.__getitem__)  # rule_weight is told by rule ids
         out.append((logit, tuple(f"feature.{FEATURE_NAMES[k]}" for k in ranked[:top] if sign * parts[k] > 0)))
     return tuple(out)
 
