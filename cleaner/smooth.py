@@ -95,7 +95,7 @@ def smooth_scores(
     settings: Mapping,
 ) -> tuple[Context, ...]:
     """Return the context-revised logit of every line."""
-    s = lambda key: settings[f"smooth.{key}"]  # noqa: E731
+    s = {key[7:]: value for key, value in settings.items() if key.startswith("smooth.")}.__getitem__
     idx = [i for i, f in enumerate(features) if f.chars]
     if not idx:
         return tuple(Context(0.0, None, False, ()) for _ in raw)
