@@ -109,3 +109,26 @@ class Result:
     def labels(self) -> list[str]:
         """Return the label of every line, in order."""
         return [line.label.value for line in self.lines]
+
+
+@dataclass(frozen=True, slots=True)
+class DomNode:
+    """An element around a line of an HTML page (HTML input only)."""
+
+    index: int                  # its place in the page's document order (unique in a page)
+    tag: str                    # lower-case tag name
+    names: tuple[str, ...]      # its class and id names: lower case, name parts joined by "-"
+    chars: int                  # non-space characters of the text inside it
+    link_chars: int             # of those, the characters inside links
+    hidden: bool = False        # hidden by its attributes (hidden, aria-hidden, display:none)
+
+
+@dataclass(frozen=True, slots=True)
+class DomEvidence:
+    """What a page's HTML says about one of its lines; evidence.py turns it into hits and logits."""
+
+    path: tuple[DomNode, ...]   # the line's ancestors, outermost (body) first, its own element last
+    link_share: float           # share of the line's characters inside links
+    page_chars: int             # non-space characters of the page's whole text
+    title: bool                 # the line is the page's headline (<title>, og:title, JSON-LD headline, h1)
+    jsonld_body: float | None   # share of the line found in the page's JSON-LD articleBody; None: there is none

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from .config import Config
+from .evidence import weigh_evidence
 from .features import measure_lines
 from .label import label_lines
 from .language import detect_language
@@ -54,6 +55,26 @@ class Cleaner:
                       newline=normalized.newline, bom=normalized.bom)
 
     def detect(self, lines) -> str | None:
+    def clean_html(self, html: bytes | str, url: str | None = None) -> Result:
+        """Clean one page of HTML: its lines as a browser lays them out, the DOM as evidence."""
+        page = layout_html(html)
+        lines = page.lines
+        language = self.detect(lines)
+        rules = self.ruleset(language)
+        features = measure_lines(lines, rules.stopwords, rules.settings)
+        hits = match_lines(rules, lines, features)
+        scored = score_lines(features, hits, rules.settings)
+        scored, dom_hits = weigh_evidence(scored, features, page.evidence, rules, rules.settings)
+        hits = tuple(text + dom for text, dom in zip(hits, dom_hits))
+        contexts = smooth_scores([logit for logit, _ in scored], features, hits, rules.settings)
+        labelled = label_lines(lines, features, hits, scored, contexts, rules.settings)
+        return Result(render_text(labelled, self.config.keep), language, labelled)
+
+    def clean_records(self, records: Iterable, text_field: str = "text", html_field: str | None = None):
+        """Yield every record with its clean text, language and line spans added (records.py)."""
+        from .records import clean_records
+        return clean_records(records, self, text_field=text_field, html_field=html_field)
+
         """Return the page's language: the configured one, or the detected one."""
         if self.config.language != "auto":
             return self.config.language

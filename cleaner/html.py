@@ -1,0 +1,323 @@
+"""HTML input: decode a page's bytes, parse its DOM and lay its text out as lines, with evidence.
+
+In: HTML as bytes (any declared or detectable encoding) or str. Out: the lines a browser
+shows (one per block element, inline text glued, <br> breaks a line, script/style dropped)
+and one DomEvidence per line. Nothing here scores or labels: evidence.py interprets.
+"""
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import lxml.etree
+import lxml.html
+
+from .fold import fold_key
+from .features import tokenize
+from .model import CleanerError, DomEvidence, DomNode, Line
+from .normalize import repair_line
+
+# Elements a browser lays out as blocks (their own lines), and those whose text is never shown.
+BLOCK_TAGS = frozenset("""
+address article aside blockquote body caption center dd details dialog dir div dl dt fieldset
+figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup hr html legend li listing
+main menu nav ol p plaintext pre section summary table tbody td tfoot th thead tr ul xmp
+option select textarea iframe video audio canvas object map
+""".split())
+HIDDEN_TAGS = frozenset("script style template noscript head title svg math iframe object embed".split())
+BREAK_TAGS = frozenset({"br", "hr"})
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_:.\-]+)""", re.I)
+_SPACE = re.compile(r"\s+")
+_NAME_SPLIT = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlPage:
+    """A page laid out as lines, with the evidence of each line and what the page says of itself."""
+
+    lines: tuple[Line, ...]
+    evidence: tuple[DomEvidence, ...]
+    titles: tuple[str, ...]          # <title>, og:title, JSON-LD headline, h1 texts
+    encoding: str
+
+
+# ---------------------------------------------------------------- decoding
+def _codec(name: bytes | str) -> str | None:
+    name = name.decode("ascii", "ignore") if isinstance(name, bytes) else name
+    try:
+        codec = codecs.lookup(name.strip().lower()).name
+    except LookupError:
+        return None
+    # As browsers do: a page declared Latin-1 or ASCII is read as Windows-1252.
+    return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
+
+
+def decode_html(data: bytes | str) -> tuple[str, str]:
+    """Return the page as text and the encoding it was read in (BOM, declaration, else detected)."""
+    if isinstance(data, str):
+        return data, "str"
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise CleanerError(f"clean_html takes bytes or str, not {type(data).__name__}")
+    data = bytes(data)
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, errors="replace"), encoding
+    head = data[:8192]
+    m = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
+    declared = _codec(m.group(1)) if m else None
+    for encoding in filter(None, (declared, "utf-8")):
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError):
+            continue
+    import charset_normalizer  # only for pages that are neither declared right nor UTF-8
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    encoding = _codec(best.encoding) if best is not None else None
+    return data.decode(encoding or declared or "cp1252", errors="replace"), encoding or declared or "cp1252"
+
+
+def parse_html(text: str) -> lxml.html.HtmlElement | None:
+    """Return the page's DOM root, or None for a page with no markup or text at all."""
+    if not text.strip():
+        return None
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                                  recover=True, no_network=True, huge_tree=True)
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    return root
+
+
+# ---------------------------------------------------------------- layout
+def split_names(value: str) -> tuple[str, ...]:
+    """Return class or id names normalised for matching: lower case, parts joined by '-'."""
+    out = []
+    for name in value.split():
+        parts = [p.lower() for p in _NAME_SPLIT.split(name) if p]
+        if parts:
+            out.append("-".join(parts))
+    return tuple(out)
+
+
+class _Layout:
+    """One walk over the DOM that collects lines, their owners and character counts."""
+
+    def __init__(self):
+        self.tags: list[str] = []
+        self.names: list[tuple[str, ...]] = []
+        self.hidden: list[bool] = []
+        self.parent: list[int] = []
+        self.chars: list[int] = []
+        self.link_chars: list[int] = []
+        self.lines: list[tuple[str, int, int]] = []   # text, owner element, characters in links
+        self._chunks: list[str] = []
+        self._owner = -1
+        self._in_link_chars = 0
+
+    def add_element(self, el, parent: int) -> int:
+        self.tags.append(el.tag if isinstance(el.tag, str) else "")
+        names = split_names(el.get("class", "")) + split_names(el.get("id", ""))
+        self.names.append(names)
+        style = el.get("style")
+        self.hidden.append(el.get("hidden") is not None or el.get("aria-hidden") == "true"
+                           or (style is not None and _HIDDEN_STYLE.search(style) is not None))
+        self.parent.append(parent)
+        self.chars.append(0)
+        self.link_chars.append(0)
+        return len(self.tags) - 1
+
+    def add_text(self, text: str | None, owner: int, in_link: bool) -> None:
+        if not text:
+            return
+        if self._owner < 0 and not text.isspace():
+            self._owner = owner
+        self._chunks.append(text)
+        n = len(_SPACE.sub("", text))
+        self.chars[owner] += n
+        if in_link:
+            self.link_chars[owner] += n
+            self._in_link_chars += n
+
+    def break_line(self) -> None:
+        if not self._chunks:
+            return
+        text = _SPACE.sub(" ", repair_line("".join(self._chunks))).strip()
+        if text and self._owner >= 0:
+            self.lines.append((text, self._owner, self._in_link_chars))
+        self._chunks = []
+        self._owner = -1
+        self._in_link_chars = 0
+
+
+def _walk(root) -> _Layout:
+    """Lay the body's text out as lines: a block element starts and ends a line, <br> breaks one."""
+    layout = _Layout()
+    body = root.find("body")
+    start = body if body is not None else root
+    top = layout.add_element(start, -1)
+    layout.add_text(start.text, top, False)
+    stack: list[tuple[Iterator, int, bool, Any]] = [(iter(start), top, False, start)]
+    while stack:
+        children, index, in_link, el = stack[-1]
+        child = next(children, None)
+        if child is None:  # the element closes: end its line if it is a block, then its tail
+            stack.pop()
+            if layout.tags[index] in BLOCK_TAGS:
+                layout.break_line()
+            if stack:
+                layout.add_text(el.tail, stack[-1][1], stack[-1][2])
+            continue
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag in BREAK_TAGS:
+            layout.break_line()
+        if not tag or tag in HIDDEN_TAGS or tag in BREAK_TAGS:
+            layout.add_text(child.tail, index, in_link)
+            continue
+        me = layout.add_element(child, index)
+        if tag in BLOCK_TAGS:
+            layout.break_line()
+        child_link = in_link or tag == "a"
+        layout.add_text(child.text, me, child_link)
+        stack.append((iter(child), me, child_link, child))
+    layout.break_line()
+    return layout
+
+
+# ---------------------------------------------------------------- what the page says of itself
+def _jsonld_objects(root) -> Iterator[dict]:
+    for script in root.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower() or not script.text:
+            continue
+        try:
+            data = json.loads(script.text.strip().rstrip(";"), strict=False)
+        except ValueError:
+            continue
+        todo = [data]
+        while todo:
+            item = todo.pop()
+            if isinstance(item, list):
+                todo.extend(item)
+            elif isinstance(item, dict):
+                yield item
+                todo.extend(v for v in item.values() if isinstance(v, (dict, list)))
+
+
+def _plain(value: Any) -> str:
+    """Return a JSON-LD string value as plain text (some sites put HTML in it)."""
+    if isinstance(value, list):
+        value = " ".join(v for v in value if isinstance(v, str))
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    if "<" in value and ">" in value:
+        try:
+            value = lxml.html.fromstring(value).text_content()
+        except (lxml.etree.ParserError, ValueError):
+            pass
+    import html as _html
+    return _SPACE.sub(" ", _html.unescape(value)).strip()
+
+
+def read_page_facts(root) -> tuple[list[str], str]:
+    """Return the page's title candidates (<title>, og:/twitter:title, JSON-LD headline) and JSON-LD articleBody."""
+    titles = []
+    title = root.find(".//title")
+    if title is not None and title.text:
+        titles.append(title.text)
+    for meta in root.iter("meta"):
+        if (meta.get("property") or meta.get("name") or "").lower() in ("og:title", "twitter:title"):
+            titles.append(meta.get("content") or "")
+    bodies = []
+    for obj in _jsonld_objects(root):
+        for key in ("headline", "alternativeHeadline"):
+            if isinstance(obj.get(key), str):
+                titles.append(obj[key])
+        body = _plain(obj.get("articleBody"))
+        if body:
+            bodies.append(body)
+    return [t for t in (_plain(t) for t in titles) if t], max(bodies, key=len, default="")
+
+
+_TITLE_PARTS = re.compile(r"\s+[|\-–—:·•»/]+\s+")
+
+
+def _title_keys(titles: list[str]) -> set[str]:
+    keys = set()
+    for t in titles:
+        keys.add(fold_key(t))
+        keys.update(fold_key(part) for part in _TITLE_PARTS.split(t) if len(part) >= 12)
+    keys.discard("")
+    return keys
+
+
+class _BodyIndex:
+    """The JSON-LD articleBody as token trigrams, to tell how much of a line lies inside it."""
+
+    def __init__(self, body: str):
+        toks = [t.casefold() for t in tokenize(body)]
+        self.text = " " + " ".join(toks) + " "
+        self.grams = {tuple(toks[i:i + 3]) for i in range(len(toks) - 2)}
+
+    def share(self, line: str) -> float:
+        toks = [t.casefold() for t in tokenize(line)]
+        if not toks:
+            return 0.0
+        if len(toks) < 3:
+            return float(" " + " ".join(toks) + " " in self.text)
+        grams = [tuple(toks[i:i + 3]) for i in range(len(toks) - 2)]
+        return sum(g in self.grams for g in grams) / len(grams)
+
+
+# ---------------------------------------------------------------- the whole page
+def layout_html(data: bytes | str) -> HtmlPage:
+    """Return a page's lines as a browser lays them out, with the DOM evidence of each."""
+    text, encoding = decode_html(data)
+    root = parse_html(text)
+    if root is None:
+        return HtmlPage((), (), (), encoding)
+    layout = _walk(root)
+    for i in range(len(layout.tags) - 1, 0, -1):   # children come after their parents
+        p = layout.parent[i]
+        layout.chars[p] += layout.chars[i]
+        layout.link_chars[p] += layout.link_chars[i]
+    titles, body = read_page_facts(root)
+    title_keys = _title_keys(titles)
+    index = _BodyIndex(body) if body else None
+    nodes: dict[int, DomNode] = {}
+    paths: dict[int, tuple[DomNode, ...]] = {}
+
+    def path_of(i: int) -> tuple[DomNode, ...]:
+        if i not in paths:
+            chain = []
+            j = i
+            while j >= 0 and j not in paths:
+                chain.append(j)
+                j = layout.parent[j]
+            prefix = paths[j] if j >= 0 else ()
+            for k in reversed(chain):
+                node = DomNode(k, layout.tags[k], layout.names[k], layout.chars[k], layout.link_chars[k],
+                               layout.hidden[k])
+                prefix = prefix + (node,)
+                paths[k] = prefix
+        return paths[i]
+
+    page_chars = layout.chars[0] if layout.chars else 0
+    lines, evidence = [], []
+    for number, (line, owner, link_chars) in enumerate(layout.lines, start=1):
+        chars = len(_SPACE.sub("", line)) or 1
+        lines.append(Line(number, line))
+        evidence.append(DomEvidence(
+            path=path_of(owner),
+            link_share=min(1.0, link_chars / chars),
+            page_chars=page_chars,
+            title=fold_key(line) in title_keys,
+            jsonld_body=index.share(line) if index is not None else None,
+        ))
+    return HtmlPage(tuple(lines), tuple(evidence), tuple(titles), encoding)
