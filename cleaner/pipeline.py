@@ -10,6 +10,7 @@ from typing import Iterable, Iterator
 from .config import Config
 from .evidence import weigh_evidence
 from .features import measure_lines
+from .html import layout_html
 from .label import label_lines
 from .language import detect_language
 from .model import Label, Result
@@ -54,7 +55,6 @@ class Cleaner:
         return Result(render_text(labelled, self.config.keep), language, labelled,
                       newline=normalized.newline, bom=normalized.bom)
 
-    def detect(self, lines) -> str | None:
     def clean_html(self, html: bytes | str, url: str | None = None) -> Result:
         """Clean one page of HTML: its lines as a browser lays them out, the DOM as evidence."""
         page = layout_html(html)
@@ -75,6 +75,7 @@ class Cleaner:
         from .records import clean_records
         return clean_records(records, self, text_field=text_field, html_field=html_field)
 
+    def detect(self, lines) -> str | None:
         """Return the page's language: the configured one, or the detected one."""
         if self.config.language != "auto":
             return self.config.language
