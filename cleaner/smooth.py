@@ -18,7 +18,7 @@ from .model import Label, LineFeatures, RuleHit
 CONTEXT_NAMES = (
     "raw", "window_1", "window_3", "in_region", "before_region", "after_region",
     "mass_before", "mass_after", "inside", "after_section", "topic_overlap_x_section",
-    "short_x_window", "gap_before", "gap_after", "section_distance",
+    "short_x_window", "gap_before", "gap_after", "section_distance", "after_comments",
 )
 
 
@@ -61,12 +61,12 @@ def find_region(gains: Sequence[float]) -> tuple[int, int]:
 
 
 def context_vector(raw, w1, w3, in_region, before, after, mass_before, mass_after, after_section,
-                   topic, short, gap_before, gap_after, section_distance) -> tuple[float, ...]:
+                   topic, short, gap_before, gap_after, section_distance, after_comments) -> tuple[float, ...]:
     """Return the context features in CONTEXT_NAMES order."""
     return (raw, w1, w3, float(in_region), float(before), float(after), mass_before, mass_after,
             2.0 * min(mass_before, mass_after), float(after_section), topic * float(after_section),
             float(short) * w1, math.log1p(gap_before), math.log1p(gap_after),
-            math.log1p(section_distance) if after_section else 0.0)
+            math.log1p(section_distance) if after_section else 0.0, float(after_comments))
 
 
 def _gaps(strong: Sequence[bool]) -> tuple[list[int], list[int]]:
@@ -131,7 +131,7 @@ def smooth_scores(
         vec = context_vector(values[j], w1[j], w3[j], in_region, before, after, mass_before[j],
                              mass_after[j], after_section, f.topic_overlap,
                              f.words <= s("short_line_max_words"), gap_before[j], gap_after[j],
-                             j - section_start)
+                             j - section_start, after_section and section is Label.COMMENTS)
         logit = bias + sum(w * x for w, x in zip(weights, vec))
         reasons = []
         if after_section:
