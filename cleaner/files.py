@@ -51,8 +51,10 @@ _MAGIC = ((b"%PDF-", "a PDF document"), (b"PK\x03\x04", "a ZIP archive (or an Of
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
          (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 # A text has few control characters; a file with more than this share of them (among the
-# first BINARY_SAMPLE_CHARS characters) is taken for binary data and refused.
+# first BINARY_SAMPLE_CHARS characters), and at least BINARY_MIN_CONTROLS, is taken for binary
+# data and refused (the minimum keeps a short text with one stray control character).
 BINARY_MAX_CONTROL_SHARE = 0.05
+BINARY_MIN_CONTROLS = 16
 BINARY_SAMPLE_CHARS = 65536
 _BINARY_CONTROL = regex.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]")  # not \t \n \v \f \r ESC
 
@@ -299,7 +301,7 @@ def _refuse_control(text: str) -> None:
     if not sample:
         return
     controls = len(_BINARY_CONTROL.findall(sample))
-    if controls > BINARY_MAX_CONTROL_SHARE * len(sample):
+    if controls >= BINARY_MIN_CONTROLS and controls > BINARY_MAX_CONTROL_SHARE * len(sample):
         raise InputError(f"binary file ({controls / len(sample):.0%} control characters); not cleaned")
 
 
