@@ -28,10 +28,11 @@ _URL = regex.compile(r"https?://|www\.\w|(?<![\w.+-])[\w.+-]++@[\w-]+\.\w")
 _GLUED = regex.compile(r"\p{Ll}{2}\p{Lu}\p{Ll}")
 # A headline glued to its summary or to the next link: "Student-AthleteA 24-year-old", "Rise?Violence".
 _JOIN = regex.compile(r"\p{Ll}{2}[?!.…]?\p{Lu}(?:\p{Ll}|\s)|[?!…]\p{Lu}\p{Ll}")
-_CASED_LETTER = regex.compile(r"[\p{Lu}\p{Ll}\p{Lt}]")
+# Runs, not single characters: count_chars removes a run in one step (twice as fast).
+_CASED_LETTER = regex.compile(r"[\p{Lu}\p{Ll}\p{Lt}]+")
 _UPPER = regex.compile(r"\p{Lu}")
 _DIGIT = regex.compile(r"\d")
-_NON_SPACE = regex.compile(r"\S")
+_NON_SPACE = regex.compile(r"\S+")
 
 EMPTY = LineFeatures(
     chars=0, words=0, stopword_density=0.0, terminal_punct=False, ellipsis_end=False,
