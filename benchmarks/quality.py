@@ -103,9 +103,12 @@ def table(report: dict) -> tuple[str, dict]:
     return "\n".join(lines), figures
 
 
-def check_floors(figures: dict, raise_floors: bool, lower_floors: bool) -> list[str]:
-    """Compare figures with the pinned floors; move the floors if asked. Return the failures."""
-    floors = json.loads(FLOORS.read_text()) if FLOORS.is_file() else {}
+def check_floors(figures: dict, raise_floors: bool, lower_floors: bool, path: Path = FLOORS) -> list[str]:
+    """Compare figures with the pinned floors; move the floors if asked. Return the failures.
+
+    Raising keeps every floor at least where it was; only lower_floors lets one go down.
+    """
+    floors = json.loads(path.read_text()) if path.is_file() else {}
     failures = [f"{k}: F1 {figures.get(k, 0):.4f} < floor {v:.4f}" for k, v in floors.items() if figures.get(k, 0) < v]
     if raise_floors or lower_floors:
         new = {}
@@ -113,7 +116,7 @@ def check_floors(figures: dict, raise_floors: bool, lower_floors: bool) -> list[
             pinned = round(value - FLOOR_SLACK, 4)
             old = floors.get(key)
             new[key] = pinned if lower_floors or old is None else max(old, pinned)
-        FLOORS.write_text(json.dumps(new, indent=2, sort_keys=True) + "\n")
+        path.write_text(json.dumps(new, indent=2, sort_keys=True) + "\n")
         failures = [] if lower_floors else failures
     return failures
 
