@@ -238,18 +238,19 @@ class Emitter:
             return False
         output = labels = None
         if o.output not in (None, "-") and not o.writes_nothing and not o.in_place:
-            output = self._target(source, Path(o.output), _output_suffix(source, o.format), "-o")
+            output = self._target(source, o.output, _output_suffix(source, o.format), "-o")
             if output is False:
                 return False
         if o.labels is not None and not o.writes_nothing:
-            labels = self._target(source, Path(o.labels), LABEL_SUFFIXES["labels"], "--labels")
+            labels = self._target(source, o.labels, LABEL_SUFFIXES["labels"], "--labels")
             if labels is False:
                 return False
         self.targets[source] = (output, labels)
         return True
 
-    def _target(self, source: Source, where: Path, suffix: str | None, option: str) -> Path | bool:
-        if self.options.many or where.is_dir():
+    def _target(self, source: Source, given: str, suffix: str | None, option: str) -> Path | bool:
+        where = Path(given)
+        if self.options.many or where.is_dir() or given.endswith(("/", os.sep)):
             if source.is_stdin:
                 self.report.fail(f"<stdin>: {option} {where} is a folder; name a file for standard input")
                 return False
@@ -320,6 +321,9 @@ class Emitter:
         folder.mkdir(parents=True, exist_ok=True)
         if target.is_dir():
             self.report.fail(f"{source.name}: {target} is a folder; not overwritten")
+            return
+        if target.exists() and is_read_only(target):
+            self.report.fail(f"{source.name}: {target} is read-only; not overwritten")
             return
         if is_read_only(folder):
             self.report.fail(f"{source.name}: cannot write {target}: read-only folder")

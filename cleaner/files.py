@@ -125,6 +125,10 @@ def _expand(given: str, found: Found) -> Iterable[Source]:
         reason = "a broken symbolic link" if path.is_symlink() else "no such file or folder"
         found.errors.append(f"{given}: {reason}")
         return
+    mode = path.stat().st_mode
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+        found.errors.append(f"{given}: a device or socket, not a file")
+        return
     yield Source(given, path, Path(path.name), Path(os.path.realpath(path)))
 
 

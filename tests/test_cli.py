@@ -205,6 +205,15 @@ def test_two_inputs_for_one_output_file_is_refused_for_the_second(tmp_path):
     assert (tmp_path / "out" / "a.txt").is_file()
 
 
+def test_a_read_only_output_file_is_not_overwritten(tmp_path):
+    out = tmp_path / "out.txt"
+    out.write_text("keep me")
+    out.chmod(0o444)
+    run = run_cli(["clean", "--lang", "en", page(tmp_path), "-o", out])
+    assert run.code == 2 and "is read-only; not overwritten" in run.err
+    assert out.read_text() == "keep me"
+
+
 # ---------------------------------------------------------------- in place
 def test_in_place_rewrites_each_file_with_its_clean_text(tmp_path, english):
     source = page(tmp_path)

@@ -208,3 +208,8 @@ def test_a_folder_without_write_permission_counts_as_read_only(tmp_path):
         assert files.is_read_only(folder)
     finally:
         folder.chmod(0o755)
+
+
+def test_a_device_is_refused_as_not_a_file():
+    found = find_sources(["/dev/null"])
+    assert found.sources == [] and found.errors == ["/dev/null: a device or socket, not a file"]
