@@ -6,6 +6,7 @@ file, the key and the line; nothing here looks at a page.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import tomllib
 from dataclasses import dataclass
@@ -400,14 +401,19 @@ JUSTEXT_NAMES = {
 
 
 def fallback_stopwords(language: str) -> set[str]:
-    """Return jusText's stop list for a language that has no rule file (empty if none)."""
+    """Return jusText's stop list for a language that has no rule file (empty if none).
+
+    The list is read from the installed justext package's data without importing it (its
+    import needs lxml's html_clean, which cleaner does not).
+    """
     name = JUSTEXT_NAMES.get(language)
-    if not name:
+    spec = importlib.util.find_spec("justext") if name else None
+    if spec is None or not spec.submodule_search_locations:
         return set()
+    path = Path(next(iter(spec.submodule_search_locations))) / "stoplists" / f"{name}.txt"
     try:
-        import justext
-        words = justext.get_stoplist(name)
-    except Exception:  # justext missing or without that list: the language-free features still work
+        words = [w.strip() for w in path.read_text(encoding="utf-8").splitlines()]
+    except OSError:
         return set()
     return {fold_word(w) for w in words if fold_word(w)}
 
