@@ -38,6 +38,11 @@ def _factory():
     return detector_factory._factory
 
 
+def load_profiles() -> None:
+    """Load langdetect's language profiles now (before forking workers, they then share them)."""
+    _factory()
+
+
 def _prepare(text: str) -> str:
     """Return the text as langdetect's Detector.append and cleaning_text leave it."""
     text = Detector.URL_RE.sub(" ", text)

@@ -15,6 +15,7 @@ from itertools import islice
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from .config import Config
+from .language import load_profiles
 from .model import CleanerError, Result
 from .pipeline import Cleaner, shared_cleaner
 
@@ -74,6 +75,10 @@ def imap_ordered(
         return
     window = window or CHUNKS_IN_FLIGHT_PER_JOB * jobs
     context = multiprocessing.get_context(mp_context)
+    if context.get_start_method() == "fork":  # what the workers load before the fork, they share
+        shared_cleaner(config)
+        if config.language == "auto":
+            load_profiles()
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(config,))
     pending: deque[Future] = deque()
     try:
