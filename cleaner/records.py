@@ -37,8 +37,8 @@ structs (Arrow and Spark need one type per list) and `error` (None for a good ro
 ERROR_FIELD = "error"        # a bad record gains this: "<where>: <what is wrong>"
 RAW_FIELD = "raw"            # a line that is not a JSON object is kept here, verbatim
 SPARK_SCHEMA = ("clean_text string, language string, "
-                "spans array<struct<start:int,end:int,label:string,score:double>>, "
-                "lines int, kept_lines int, chars int, kept_chars int, error string")
+                "spans array<struct<start:bigint,end:bigint,label:string,score:double>>, "
+                "lines bigint, kept_lines bigint, chars bigint, kept_chars bigint, error string")
 """The DDL of the columns clean_frames adds, to append to a Spark DataFrame's schema."""
 LINES_PER_CHUNK = 16         # JSON lines sent to a worker at a time
 ERRORS_SHOWN = 20            # bad records named on stderr one by one; the rest are counted
