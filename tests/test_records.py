@@ -155,3 +155,14 @@ def test_clean_batch_runs_under_datasets_map(english_cleaner):
     ds = datasets.Dataset.from_dict({"text": [PAGE, "Short line"]})
     out = ds.map(clean_batch, batched=True, with_indices=True, fn_kwargs={"cleaner": english_cleaner})
     assert out[0]["clean_text"] == english_cleaner.clean(PAGE).text and out[0]["spans"][0]["start"] == 0
+
+
+def test_an_html_record_gains_its_page_text_with_spans_pointing_into_it(english_cleaner):
+    if not hasattr(english_cleaner, "clean_html"):
+        pytest.skip("this cleaner has no HTML mode")
+    html = ("<html><body><h1>Big news today</h1><p>The minister said on Tuesday that the budget would be cut "
+            "by ten percent next year.</p><footer>Copyright 2024 Example</footer></body></html>")
+    (record,) = english_cleaner.clean_records([{"id": 1, "html": html}], html_field="html")
+    assert record["html"] == html and record["text"].startswith("Big news today\n")
+    assert [record["text"][start:end] for start, end, _, _ in record["spans"]] == record["text"].split("\n")
+    assert record["clean_text"] == english_cleaner.clean_html(html).text
