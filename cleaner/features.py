@@ -27,6 +27,8 @@ _SEPARATORS = regex.compile(r"(?:^|\s)[|»›·•/>–—]+(?=\s|$)|\s\|\s?|\|"
 _URL = regex.compile(r"https?://|www\.\w|(?<![\w.+-])[\w.+-]++@[\w-]+\.\w")
 _GLUED = regex.compile(r"\p{Ll}{2}\p{Lu}\p{Ll}")
 # A headline glued to its summary or to the next link: "Student-AthleteA 24-year-old", "Rise?Violence".
+# A list item: "1) ...", "2. ...", "3a etapa: ...", "• ...", "* ...".
+_ENUMERATED = regex.compile(r"^\s*(?:\d{1,3}[a-z]?[.):]\s|[•*·▪◦‣–-]\s)")
 _JOIN = regex.compile(r"\p{Ll}{2}[?!.…]?\p{Lu}(?:\p{Ll}|\s)|[?!…]\p{Lu}\p{Ll}")
 # Runs, not single characters: count_chars removes a run in one step (twice as fast).
 _CASED_LETTER = regex.compile(r"[\p{Lu}\p{Ll}\p{Lt}]+")
@@ -38,7 +40,7 @@ EMPTY = LineFeatures(
     chars=0, words=0, stopword_density=0.0, terminal_punct=False, ellipsis_end=False,
     digit_share=0.0, upper_share=0.0, title_share=0.0, separators=0, has_url=False,
     glued=False, position=0.0, repeats=0, topic_overlap=0.0, cased=False, colon_end=False,
-    relative_length=0.0, starts_lower=False, joins=0,
+    relative_length=0.0, starts_lower=False, joins=0, enumerated=False,
 )
 
 
@@ -127,5 +129,6 @@ def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -
             relative_length=min(len(text) / max(1, long_line), 3.0),
             starts_lower=text[0].islower(),
             joins=len(_JOIN.findall(text)),
+            enumerated=bool(_ENUMERATED.match(text)),
         ))
     return tuple(out)

@@ -67,6 +67,7 @@ class LineFeatures:
     relative_length: float  # characters over the page's long-line length (its 90th percentile)
     starts_lower: bool      # begins with a lower-case letter (a paragraph's continuation)
     joins: int              # places where two texts were glued without a space ("AthleteA 24")
+    enumerated: bool        # starts like a list item: "1) ", "2. ", "• "
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ BASE_FEATURES = (
     "log_chars", "log_words", "short", "stopword_density", "no_stopwords", "terminal_punct",
     "ellipsis_end", "colon_end", "digit_share", "upper_share", "title_share", "separators",
     "has_url", "glued", "position", "position_sq", "repeated", "topic_overlap",
-    "terminal_x_long", "relative_length", "starts_lower", "joins",
+    "terminal_x_long", "relative_length", "starts_lower", "joins", "enumerated",
 )
 # Piecewise features: one indicator per bin of a line's length in words and of its stop-word
 # density, so that the linear model can bend where length and density matter most.
@@ -62,6 +62,7 @@ def feature_vector(f: LineFeatures, hits: Sequence[RuleHit]) -> tuple[float, ...
         f.relative_length,
         float(f.starts_lower),
         float(min(f.joins, 3)),
+        float(f.enumerated),
         *_one_hot(f.words, WORD_BINS),
         *_one_hot(f.stopword_density if f.words >= 3 else -1.0, STOPWORD_BINS),
         sum(hit.weight for hit in hits),
