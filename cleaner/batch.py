@@ -7,7 +7,6 @@ and writing files is files.py's.
 """
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import IO, Collection, Iterable, Iterator
 
 from .config import Config
+from .diff import unified_diff
 from .files import Found, InputError, Source, Writer, decode_bytes, is_html_name, is_read_only, \
     looks_like_html, read_bytes, refuse_binary
 from .model import CleanerError, Label, Result
@@ -101,7 +101,7 @@ def clean_task(cleaner: Cleaner, task: Task) -> Outcome:
         result = cleaner.clean(decoded.text)
         data = file_bytes(result)
         return Outcome(source, result, data, data != raw, False,
-                       decoded.text.lstrip("\ufeff") if task.keep_before else None, decoded.note)
+                       decoded.text if task.keep_before else None, decoded.note)
     except CleanerError as exc:
         return Outcome(source, error=str(exc))
     except RecursionError:
@@ -299,9 +299,10 @@ class Emitter:
             self.report.fail(f"{source.name}: not rewritten in place: it is HTML and would lose its markup; "
                              f"write the clean text elsewhere with -o")
             return
+        target = source.real or source.path
+        self.writer.sweep(target.parent)  # a killed run's leftovers go even if nothing is written
         if not outcome.changed:
             return
-        target = source.real or source.path
         if is_read_only(target):
             self.report.fail(f"{source.name}: read-only file; left unchanged")
             return
@@ -363,7 +364,8 @@ class Emitter:
             return
         self.would_change += 1
         if self.options.diff:
-            self.stdout.write(_unified_diff(outcome).encode("utf-8"))
+            lines = unified_diff(outcome.before or "", outcome.result, self.keep, outcome.source.name)
+            self.stdout.write("".join(line + "\n" for line in lines).encode("utf-8"))
             self.stdout.flush()
         if self.options.check:
             self.report.changed()
@@ -374,17 +376,6 @@ class Emitter:
         """Say how many inputs --check found that would change."""
         if self.options.check:
             self.report.warn(f"{self.would_change} of {self.checked} inputs would change")
-
-
-def _unified_diff(outcome: Outcome) -> str:
-    before = outcome.before if outcome.before is not None else ""
-    old = before.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if old and old[-1] == "":
-        old.pop()
-    new = outcome.result.text.split("\n") if outcome.result.text else []
-    name = outcome.source.name
-    lines = difflib.unified_diff(old, new, f"a/{name}", f"b/{name}", lineterm="")
-    return "".join(line + "\n" for line in lines)
 
 
 def _output_suffix(source: Source, fmt: str) -> str | None:

@@ -303,7 +303,8 @@ def test_diff_prints_a_unified_diff_and_writes_nothing(tmp_path):
     source = page(tmp_path)
     run = run_cli(["clean", "--lang", "en", "--diff", "-i", source])
     assert run.code == 0
-    assert run.text.startswith(f"--- a/{source}\n+++ b/{source}\n@@")
+    name = str(source).lstrip("/")
+    assert run.text.startswith(f"--- a/{name}\n+++ b/{name}\n@@")
     assert "\n-Share this article\n" in run.text
     assert source.read_text() == ENGLISH_PAGE
 
@@ -566,3 +567,12 @@ def test_rules_check_reports_a_catastrophically_slow_pattern(tmp_path):
     run = run_cli(["rules", "check", rules])
     assert run.code == 2
     assert "pattern '(a+)+$' of slow.slow takes over" in run.err
+
+
+def test_in_place_removes_a_killed_runs_temporary_file_even_when_nothing_changes(tmp_path, english):
+    source = page(tmp_path, text=expected_text(english))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".page.txt.cleaner-tmp-{int(dead.stdout)}-0badf00d"
+    stale.write_text("half")
+    run_cli(["clean", "--lang", "en", "-i", source])
+    assert not stale.exists()

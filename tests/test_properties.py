@@ -167,3 +167,40 @@ def test_any_bytes_are_decoded_or_refused_with_an_input_error(data):
         assert "\n" not in str(exc)
         return
     assert isinstance(decoded.text, str)
+
+
+def apply_unified_diff(old: list[str], diff: list[str]) -> list[str]:
+    """Return `old` with a unified diff applied (a small patch, enough for the test)."""
+    out, i = [], 0
+    for line in diff[2:]:
+        if line.startswith("@@"):
+            start = int(line.split()[1][1:].split(",")[0])
+            length = line.split()[1].split(",")
+            start = start - 1 if len(length) == 1 or int(length[1]) else start
+            out += old[i:start]
+            i = start
+        elif line.startswith(" "):
+            assert old[i] == line[1:]
+            out.append(old[i])
+            i += 1
+        elif line.startswith("-"):
+            assert old[i] == line[1:]
+            i += 1
+        else:
+            out.append(line[1:])
+    return out + old[i:]
+
+
+@PROPERTY
+@given(text=pages)
+def test_the_diff_turns_the_input_into_the_clean_text(english, text):
+    from cleaner.diff import split_input_lines, unified_diff
+    result = english.clean(text)
+    diff = list(unified_diff(text, result, english.config.keep, "page.txt"))
+    new = result.text.split("\n") if result.text else []
+    old = split_input_lines(text)
+    if not diff:
+        assert old == new
+        return
+    assert diff[:2] == ["--- a/page.txt", "+++ b/page.txt"]
+    assert apply_unified_diff(old, diff) == new
