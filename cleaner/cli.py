@@ -7,6 +7,7 @@ batch.py's, the tables show.py's. One function per subcommand.
 from __future__ import annotations
 
 import argparse
+import re
 import os
 import shutil
 import sys
@@ -85,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_cleaning_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", default="auto", metavar="auto|CODE", help="the pages' language (default: detect per page)")
     parser.add_argument("--rules", action="append", default=[], metavar="FILE", help="a user rule file (repeatable)")
+    parser.add_argument("--stable", action=argparse.BooleanOptionalAction, default=None,
+                        help="clean the clean text again until it stays the same, so that a second run "
+                             "changes nothing (default: on with -i, off otherwise)")
     parser.add_argument("--keep", metavar="LABEL,...", help="the labels whose lines make the clean text "
                                                            "(default: title,heading,body)")
 
@@ -109,13 +113,16 @@ def _jobs(value: str) -> int:
 def build_config(args: argparse.Namespace) -> Config:
     """Return the Config of the cleaning options; raise CleanerError for a bad one."""
     language = args.lang
-    if language != "auto" and language not in available_languages():
-        raise UsageError(f"--lang: no rules for {language!r}; use auto or one of {', '.join(available_languages())}")
+    if language != "auto" and not re.fullmatch(r"[a-z]{2,3}", language):
+        raise UsageError(f"--lang: {language!r} is not an ISO 639-1 code; use auto or a code such as "
+                         f"{', '.join(available_languages()[:6])} (a code without a rule file gets the base rules)")
     for path in args.rules:
         if not Path(path).is_file():
             raise UsageError(f"--rules: {path}: no such file")
     keep = parse_keep(args.keep) if args.keep is not None else None
-    config = Config(language=language, rules=tuple(args.rules), **({"keep": keep} if keep else {}))
+    stable = getattr(args, "stable", None)
+    stable = getattr(args, "in_place", False) if stable is None else stable
+    config = Config(language=language, rules=tuple(args.rules), stable=stable, **({"keep": keep} if keep else {}))
     Cleaner(config=config)  # load and check the rule files now, before any input is read
     return config
 

@@ -17,6 +17,7 @@ class Config:
     language: str = "auto"                          # "auto" (detect per page) or an ISO 639-1 code
     rules: tuple[str, ...] = ()                     # user rule files, applied after base and language
     keep: frozenset[Label] = field(default=CONTENT_LABELS)  # labels whose lines make the clean text
+    stable: bool = False                            # clean the clean text again until it stays the same
 
 
 def parse_keep(value: str) -> frozenset[Label]:

@@ -5,6 +5,7 @@ language and kept; a Cleaner is cheap to call many times and safe to pickle.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable, Iterator
 
 from .config import Config
@@ -27,9 +28,9 @@ class Cleaner:
     """Label every line of a page and keep the article; rules are compiled once and reused."""
 
     def __init__(self, language: str = "auto", rules: Iterable[str] = (), keep: Iterable[Label | str] | None = None,
-                 config: Config | None = None):
+                 config: Config | None = None, stable: bool = False):
         if config is None:
-            config = Config(language=language, rules=tuple(str(r) for r in rules),
+            config = Config(language=language, rules=tuple(str(r) for r in rules), stable=stable,
                             **({"keep": frozenset(Label(k) for k in keep)} if keep is not None else {}))
         self.config = config
         self._rulesets: dict[str | None, RuleSet] = {}
@@ -43,6 +44,32 @@ class Cleaner:
 
     def clean(self, text: str) -> Result:
         """Clean one page of text: every input line gets a label, score and reasons."""
+        result = self.clean_once(text)
+        return self.settle(result) if self.config.stable else result
+
+    def settle(self, result: Result) -> Result:
+        """Clean the clean text again until it stays the same (Config.stable: idempotent output).
+
+        Each pass can only drop kept lines, so this ends; a line dropped by a later pass takes
+        that pass's label with the reason `context.second_pass`.
+        """
+        keep = self.config.keep
+        while result.text:
+            again = self.clean_once(result.text)
+            if again.text == result.text:
+                return result
+            lines = list(result.lines)
+            kept = [i for i, line in enumerate(lines) if line.label in keep]
+            for k, i in enumerate(kept):  # the clean text's line 2k is kept line k
+                later = again.lines[2 * k]
+                if later.label not in keep:
+                    lines[i] = replace(lines[i], label=later.label, score=later.score,
+                                       reasons=("context.second_pass",) + later.reasons)
+            result = replace(result, text=render_text(lines, keep), lines=tuple(lines))
+        return result
+
+    def clean_once(self, text: str) -> Result:
+        """Run the stages once over a page of text."""
         normalized = normalize_text(text)
         lines = split_lines(normalized.text)
         language = self.detect(lines)
