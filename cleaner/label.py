@@ -111,4 +111,24 @@ def label_lines(
             label, why = _dropped_label(f, hits[i], ctx, s)
         reasons = [why] + [r for r in reasons if r != why] + list(feature_reasons)
         out.append(LineResult(line.number, line.text, label, round(probs[i], 4), round(sigmoid(raw), 4), tuple(reasons)))
+    return _join_meta(out, hits, features, s("meta_neighbour_max_words"))
+
+
+def _join_meta(results: list[LineResult], hits, features, max_words: int) -> tuple[LineResult, ...]:
+    """Relabel short dropped lines that belong to a byline as meta: the name after a bare "by",
+    counters right after it, the same name repeated elsewhere on the page."""
+    meta_keys = {r.text.casefold() for r in results if r.label is Label.META}
+    previous: LineResult | None = None
+    out = []
+    for r, h, f in zip(results, hits, features):
+        if r.label is Label.BLANK:
+            out.append(r)
+            continue
+        loose = r.label in (Label.NAVIGATION, Label.OTHER) and f.words <= max_words \
+            and all(hit.rule_id == "base.number_only" for hit in h)
+        if loose and ((previous is not None and previous.label is Label.META) or r.text.casefold() in meta_keys):
+            r = LineResult(r.number, r.text, Label.META, r.score, r.raw_score, ("context.next_to_meta",) + r.reasons)
+            meta_keys.add(r.text.casefold())
+        out.append(r)
+        previous = r
     return tuple(out)
