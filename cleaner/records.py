@@ -326,6 +326,23 @@ def _work(cleaner: Cleaner, item: tuple[int, tuple[str, bytes]], text_field: str
     return index, clean_json_line(cleaner, line, text_field, html_field)
 
 
+def _folder_targets(inputs: Sequence[str], output: str) -> list[str]:
+    """Return one output path per input when `output` is a folder (existing, or ending in /), else []."""
+    if output == "-" or not (Path(output).is_dir() or output.endswith(("/", os.sep))):
+        return []
+    if "-" in inputs:
+        raise CleanerError("-o: a folder output needs named inputs, not stdin; give a file name instead")
+    targets = [str(Path(output) / Path(path).name) for path in inputs]
+    seen: dict[str, str] = {}
+    for path, target in zip(inputs, targets):
+        if target in seen:
+            raise CleanerError(f"-o {output}: {seen[target]} and {path} would both be written to {target}; "
+                               "rename one or clean them in two runs")
+        seen[target] = path
+    Path(output).mkdir(parents=True, exist_ok=True)
+    return targets
+
+
 def _progress_bar(enabled: bool, stderr: IO[str]):
     if not enabled:
         return None
@@ -362,40 +379,42 @@ def run_jsonl(
     inputs = list(inputs) or ["-"]
     if html_field is not None and not hasattr(Cleaner, "clean_html"):
         raise CleanerError("--html-field needs Cleaner.clean_html, which this version of cleaner lacks")
-    to_folder = output != "-" and Path(output).is_dir()
-    if to_folder and "-" in inputs:
-        raise CleanerError("-o: a folder output needs named inputs, not stdin; give a file name instead")
+    targets = _folder_targets(inputs, output)
     bar = _progress_bar(progress if progress is not None else stderr.isatty(), stderr)
-    say = bar.write if bar is not None else (lambda message: print(message, file=stderr))
+    say = (lambda message: bar.write(message, file=stderr)) if bar is not None else \
+        (lambda message: print(message, file=stderr))
     counts = Summary()
     started = time.perf_counter()
     work = partial(_work, text_field=text_field, html_field=html_field)
-    outputs: dict[int, _Output] = {}
     unopened: set[int] = set()
-    current: _Output | None = None if to_folder else _Output(output)
+    done: set[int] = set()           # inputs whose output is written and closed (folder output)
+    current: _Output | None = None if targets else _Output(output)
+    current_index = None
     complete = False
     try:
         lines = _read_lines(inputs, counts, unopened, say)
-        results = imap_ordered(work, lines, config, jobs, chunk_size=LINES_PER_CHUNK)
-        for index, outcome in results:
-            if to_folder and index not in outputs:
-                outputs[index] = current = _Output(str(Path(output) / Path(inputs[index]).name))
+        for index, outcome in imap_ordered(work, lines, config, jobs, chunk_size=LINES_PER_CHUNK):
+            if targets and index != current_index:  # inputs come in order: the previous one is complete
+                if current is not None:
+                    current.close()
+                    done.add(current_index)
+                current, current_index = _Output(targets[index]), index
             current.write(outcome.data)
             counts.add(outcome)
             if outcome.error is not None and counts.errors <= ERRORS_SHOWN:
                 say(f"cleaner: {outcome.error}")
             if bar is not None:
                 bar.update()
-        if to_folder:  # a readable input without records still gets its (empty) output
-            for index, path in enumerate(inputs):
-                if index not in outputs and index not in unopened:
-                    outputs[index] = _Output(str(Path(output) / Path(path).name))
         complete = True
     finally:
-        for out in ([current] if not to_folder and current else list(outputs.values())):
-            out.close(complete)
+        if current is not None:
+            current.close(complete)
+            done.add(current_index)
         if bar is not None:
             bar.close()
+    for index, target in enumerate(targets):  # a readable input without records: an empty output
+        if index not in done and index not in unopened:
+            _Output(target).close()
     counts.seconds = time.perf_counter() - started
     if counts.errors > ERRORS_SHOWN:
         print(f"cleaner: {counts.errors - ERRORS_SHOWN:,} more bad records not named here", file=stderr)

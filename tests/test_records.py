@@ -114,12 +114,13 @@ def test_an_unreadable_input_is_named_and_the_others_still_cleaned(tmp_path, cap
 
 
 def test_a_folder_output_receives_one_file_per_input(tmp_path):
-    (tmp_path / "in").mkdir(), (tmp_path / "out").mkdir()
-    for name in ("a.jsonl", "b.jsonl"):
-        (tmp_path / "in" / name).write_text(json.dumps({"text": name}) + "\n")
-    run_jsonl([str(tmp_path / "in" / "a.jsonl"), str(tmp_path / "in" / "b.jsonl")], str(tmp_path / "out"), EN,
-              summary=False)
-    assert jsonl_lines(tmp_path / "out" / "b.jsonl")[0]["text"] == "b.jsonl"
+    (tmp_path / "in").mkdir()
+    for name in ("a.jsonl", "b.jsonl", "c.jsonl"):
+        (tmp_path / "in" / name).write_text(json.dumps({"text": name}) + "\n" if name != "b.jsonl" else "")
+    run_jsonl([str(tmp_path / "in" / n) for n in ("a.jsonl", "b.jsonl", "c.jsonl")], str(tmp_path / "out") + "/",
+              EN, summary=False)
+    assert jsonl_lines(tmp_path / "out" / "c.jsonl")[0]["text"] == "c.jsonl"
+    assert (tmp_path / "out" / "b.jsonl").read_text() == ""
 
 
 def test_the_summary_line_names_documents_lines_kept_share_errors_and_seconds():
@@ -166,3 +167,12 @@ def test_an_html_record_gains_its_page_text_with_spans_pointing_into_it(english_
     assert record["html"] == html and record["text"].startswith("Big news today\n")
     assert [record["text"][start:end] for start, end, _, _ in record["spans"]] == record["text"].split("\n")
     assert record["clean_text"] == english_cleaner.clean_html(html).text
+
+
+def test_a_folder_output_refuses_two_inputs_of_the_same_name(tmp_path):
+    from cleaner import CleanerError
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.jsonl").write_text("{}\n")
+    with pytest.raises(CleanerError, match="would both be written"):
+        run_jsonl([str(tmp_path / "a" / "x.jsonl"), str(tmp_path / "b" / "x.jsonl")], str(tmp_path / "out") + "/", EN)
