@@ -124,6 +124,40 @@ def measure_throughput(pages: Sequence[Page], repeat: int) -> list[Throughput]:
     return rows
 
 
+def stage_times(pages: Sequence[Page], repeat: int) -> dict[str, float]:
+    """Return CPU seconds per stage of text mode over the pages, each stage fed precomputed inputs."""
+    from cleaner import Cleaner
+    from cleaner.features import measure_lines
+    from cleaner.label import label_lines
+    from cleaner.normalize import normalize_text
+    from cleaner.rules import match_lines
+    from cleaner.score import score_lines
+    from cleaner.segment import split_lines
+    from cleaner.smooth import smooth_scores
+
+    c = Cleaner()
+    state = []
+    for page in pages:
+        lines = split_lines(normalize_text(page.text).text)
+        rules = c.ruleset(c.detect(lines))
+        features = measure_lines(lines, rules.stopwords, rules.settings)
+        hits = match_lines(rules, lines, features)
+        scored = score_lines(features, hits, rules.settings)
+        contexts = smooth_scores([logit for logit, _ in scored], features, hits, rules.settings)
+        state.append((page.text, lines, rules, features, hits, scored, contexts))
+    stages = {  # the pipeline's stages in order; "smooth" is timed once (clean may run it more often)
+        "normalize + segment": lambda t, l, r, f, h, s, x: split_lines(normalize_text(t).text),
+        "language": lambda t, l, r, f, h, s, x: c.detect(l),
+        "features": lambda t, l, r, f, h, s, x: measure_lines(l, r.stopwords, r.settings),
+        "rules": lambda t, l, r, f, h, s, x: match_lines(r, l, f),
+        "score": lambda t, l, r, f, h, s, x: score_lines(f, h, r.settings),
+        "smooth": lambda t, l, r, f, h, s, x: smooth_scores([logit for logit, _ in s], f, h, r.settings),
+        "label": lambda t, l, r, f, h, s, x: label_lines(l, f, h, s, x, r.settings),
+        "whole clean()": lambda t, l, r, f, h, s, x: c.clean(t),
+    }
+    return {name: cpu_seconds(lambda: [fn(*args) for args in state], repeat) for name, fn in stages.items()}
+
+
 # ---------------------------------------------------------------- JSONL streams
 def write_jsonl(pages: Sequence[Page], times: int, path: Path) -> Path:
     """Write the pages' text as JSONL records, the whole set `times` over."""
@@ -259,7 +293,7 @@ def checkout_commit() -> str:
 
 
 def render(pages: Sequence[Page], rows: list[Throughput], scaling: list[StreamRun], jobs: tuple[StreamRun, StreamRun],
-           memory: list[StreamRun], repeat: int, commit: str, ceiling: float) -> str:
+           memory: list[StreamRun], repeat: int, commit: str, ceiling: float, stages: dict[str, float]) -> str:
     """Return the Markdown tables of the results."""
     from cleaner.ruleset import available_languages
 
@@ -297,6 +331,12 @@ def render(pages: Sequence[Page], rows: list[Throughput], scaling: list[StreamRu
             "| input | documents | MB in | peak RSS, MB |", "|---|---:|---:|---:|"]
     for r in memory:
         out.append(f"| {r.times}× | {r.docs:,} | {r.megabytes:.1f} | {r.peak_rss_mb:.0f} |")
+    whole = stages["whole clean()"]
+    out += ["", f"**Where text mode's time goes** (CPU ms per page, best of {repeat}; the stages need not add up "
+            "to the whole, which may run some of them again):", "",
+            "| stage | ms/page | share of clean() |", "|---|---:|---:|"]
+    for name, seconds in stages.items():
+        out.append(f"| {name} | {1000 * seconds / len(pages):.1f} | {seconds / whole:.0%} |")
     return "\n".join(out)
 
 
@@ -332,6 +372,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     pages = load_pages(args.shared, args.limit)
     print(f"speed.py: {len(pages)} pages; throughput", file=sys.stderr)
     rows = measure_throughput(pages, args.repeat)
+    print("speed.py: stages", file=sys.stderr)
+    stages = stage_times(pages, args.repeat)
     scales = [int(k) for k in args.scales.split(",")]
     with tempfile.TemporaryDirectory(prefix="cleaner-speed-") as tmp:
         work = Path(tmp)
@@ -346,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ceiling.append(parallel_ceiling())
         memory = [scaling[0], scaling[-1]]  # the scaling runs' peak memory, smallest and largest input
     table = render(pages, rows, scaling, jobs, memory, args.repeat, args.commit or checkout_commit(),
-                   sum(ceiling) / len(ceiling))
+                   sum(ceiling) / len(ceiling), stages)
     print(table)
     if args.write_readme:
         write_readme(table)
