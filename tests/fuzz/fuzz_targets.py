@@ -71,6 +71,8 @@ CRASHES: list[tuple[str, object]] = [
     ("text", "a &#10; b\nc"),             # an entity decoding to a line break split its line
     ("text", "a" * 20000),                # quadratic e-mail feature (22 s)
     ("text", "." * 20000),                # quadratic shipped rule pattern (20 s)
+    ("text", "R" * 142),                  # de.byline backtracked exponentially (3 s; German pages only,
+                                          # see test_robustness for the German case)
 ]
 
 
