@@ -97,11 +97,6 @@ class Cleaner:
         labelled = label_lines(lines, features, hits, scored, contexts, rules.settings)
         return Result(render_text(labelled, self.config.keep), language, labelled)
 
-    def clean_records(self, records: Iterable, text_field: str = "text", html_field: str | None = None):
-        """Yield every record with its clean text, language and line spans added (records.py)."""
-        from .records import clean_records
-        return clean_records(records, self, text_field=text_field, html_field=html_field)
-
     def detect(self, lines) -> str | None:
         """Return the page's language: the configured one, or the detected one."""
         if self.config.language != "auto":
