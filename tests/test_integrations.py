@@ -63,11 +63,15 @@ def test_the_datatrove_step_under_the_local_executor_gives_the_same_clean_text(c
 
     from cleaner.integrations.datatrove import CleanerStep
 
+    lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "in").mkdir()
+    for k in range(2):  # two shards, two tasks in two worker processes: the step is pickled to them
+        (tmp_path / "in" / f"shard-{k}.jsonl").write_text("".join(lines[k::2]), encoding="utf-8")
     executor = LocalPipelineExecutor(
-        pipeline=[JsonlReader(str(corpus.parent), glob_pattern="pages.jsonl"),
+        pipeline=[JsonlReader(str(tmp_path / "in")),
                   CleanerStep(Cleaner(language="en"), drop_empty=False),
                   JsonlWriter(str(tmp_path / "out"), compression=None)],
-        tasks=1, workers=1, logging_dir=str(tmp_path / "logs"))
+        tasks=2, workers=2, logging_dir=str(tmp_path / "logs"))
     executor.run()
     rows = read_rows((tmp_path / "out").glob("*.jsonl"))
     assert {r["id"]: r["text"] for r in rows} == expected
