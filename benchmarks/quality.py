@@ -8,6 +8,12 @@ the floors pinned in benchmarks/floors.json.
     python benchmarks/quality.py --write-readme       # also write the table into README.md
     python benchmarks/quality.py --raise-floors       # pin the floors at today's numbers (only upwards)
     python benchmarks/quality.py --lower-floors       # allow floors to go down (say why in the commit)
+    python benchmarks/quality.py --html               # also clean every page's HTML (Cleaner.clean_html)
+    python benchmarks/quality.py --html --peers       # ... with trafilatura and readability-lxml on the same pages
+
+With --html the text table is printed as always, then one row per dataset with cleaner's F1 on
+the text and on the HTML, beside the peers' F1 and every system's pages per CPU second; its
+floors live in benchmarks/floors_html.json (moved by --raise-floors/--lower-floors likewise).
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared"
 FLOORS = HERE / "floors.json"
+FLOORS_HTML = HERE / "floors_html.json"
 FLOOR_SLACK = 0.002  # floors are pinned this far below the measured value (float noise only)
 
 
@@ -64,6 +71,80 @@ def run(shared: Path, out_root: Path, mode: str = "text") -> dict:
             "seconds": seconds,
         }
     return report
+
+
+def _trafilatura(html: bytes) -> str:
+    import trafilatura
+    return trafilatura.extract(html) or ""
+
+
+def _readability(html: bytes) -> str:
+    """Return readability-lxml's article as lines (its HTML laid out by cleaner's own layout)."""
+    from readability import Document
+
+    from cleaner.html import decode_html, layout_html
+    text, _ = decode_html(html)
+    text = "".join(ch for ch in text if ch >= " " or ch in "\n\r\t")  # lxml refuses control characters
+    try:
+        summary = Document(text).summary()
+    except Exception:  # readability raises its own Unparseable and lxml's errors; an empty output scores 0
+        return ""
+    return "\n".join(line.text for line in layout_html(summary).lines)
+
+
+PEERS = {"trafilatura": _trafilatura, "readability": _readability}
+
+
+def run_html(shared: Path, out_root: Path, peers: bool = False) -> dict:
+    """Clean every page's HTML (and run the peers on it); return score rows and CPU seconds per system."""
+    import cleaner
+
+    scorer = load_scorer(shared)
+    c = cleaner.Cleaner()
+    systems = {"cleaner": lambda html: c.clean_html(html).text}
+    if peers:
+        systems.update(PEERS)
+    report = {}
+    for ds in datasets(shared):
+        meta = [json.loads(line) for line in (ds / "meta.jsonl").read_text().splitlines() if line.strip()]
+        pages = {m["id"]: (ds / f"{m['id']}.html").read_bytes() for m in meta}
+        report[ds.name] = {}
+        for name, extract in systems.items():
+            out = out_root / "html" / name / ds.name
+            out.mkdir(parents=True, exist_ok=True)
+            start = time.process_time()
+            texts = {doc: extract(html) for doc, html in pages.items()}
+            seconds = time.process_time() - start
+            for doc, text in texts.items():
+                (out / f"{doc}.txt").write_text(text, encoding="utf-8")
+            report[ds.name][name] = {"rows": scorer.score_dataset(str(ds), str(out))[0], "cpu_seconds": seconds}
+    return report
+
+
+def html_table(text_report: dict, html_report: dict) -> tuple[str, dict]:
+    """Return the HTML comparison table (mean F1, median in brackets; pages per CPU second) and its figures."""
+    systems = list(next(iter(html_report.values())))
+    head = "| set | n | cleaner text | cleaner HTML | " + " | ".join(systems[1:]) + " | keep-all |"
+    lines = [head, "|---|---:|" + "---:|" * (len(systems) + 2)]
+    figures = {}
+    speed = defaultdict(lambda: [0, 0.0])
+    for name, rep in html_report.items():
+        cells = []
+        for system in systems:
+            s = summarize(rep[system]["rows"])
+            cells.append(f"{s['f1']:.3f} ({s['median_f1']:.3f})")
+            speed[system][0] += s["n"]
+            speed[system][1] += rep[system]["cpu_seconds"]
+            if system == "cleaner":
+                figures[name] = round(s["f1"], 4)
+        text = summarize(text_report[name]["cleaner"]) if name in text_report else None
+        keep = summarize(text_report[name]["keep_all"]) if name in text_report else None
+        n = summarize(rep["cleaner"]["rows"])["n"]
+        lines.append(f"| {name} | {n} | {text['f1']:.3f} | " if text else f"| {name} | {n} | – | ")
+        lines[-1] += " | ".join(cells) + (f" | {keep['f1']:.3f} |" if keep else " | – |")
+    lines.append("| pages per CPU second | | | " + " | ".join(
+        f"{n / sec:.1f}" if sec else "–" for n, sec in (speed[s] for s in systems)) + " | |")
+    return "\n".join(lines), figures
 
 
 def summarize(rows) -> dict:
@@ -141,6 +222,8 @@ def main(argv=None) -> int:
     ap.add_argument("--write-readme", action="store_true")
     ap.add_argument("--raise-floors", action="store_true")
     ap.add_argument("--lower-floors", action="store_true")
+    ap.add_argument("--html", action="store_true", help="also clean every page's HTML and compare")
+    ap.add_argument("--peers", action="store_true", help="with --html: run trafilatura and readability-lxml too")
     args = ap.parse_args(argv)
     if not (args.shared / "devset").is_dir():
         print(f"quality: no devset at {args.shared / 'devset'}", file=sys.stderr)
@@ -151,6 +234,14 @@ def main(argv=None) -> int:
     if args.write_readme:
         write_readme("Text input (`ID.txt`), mean token F1 by `../shared/eval/score.py`:\n\n" + text)
     failures = check_floors(figures, args.raise_floors, args.lower_floors)
+    if args.html:
+        html_text, html_figures = html_table(report, run_html(args.shared, args.out, peers=args.peers))
+        print()
+        print(html_text)
+        if args.write_readme:
+            write_readme("HTML input (`ID.html`), mean token F1 (median) by `../shared/eval/score.py`, every "
+                         "system on the same pages in the same run:\n\n" + html_text, marker="quality-html")
+        failures += [f"HTML {f}" for f in check_floors(html_figures, args.raise_floors, args.lower_floors, FLOORS_HTML)]
     for failure in failures:
         print(f"quality: below floor: {failure}", file=sys.stderr)
     return 1 if failures else 0

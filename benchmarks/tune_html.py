@@ -37,8 +37,11 @@ from urllib.parse import urlparse
 import numpy as np
 
 import cleaner
-from cleaner.evidence import (CONTAINER_NAMES, EVIDENCE_NAMES, add_hit_weights, container_vectors, evidence_vectors,
-                              holding_elements, match_dom, shift_by_evidence, weigh_evidence)
+from cleaner.container import DomTree, container_names, container_vectors
+from cleaner.evidence import (EVIDENCE_NAMES, add_hit_weights, evidence_vectors, holding_elements, match_dom,
+                              shift_by_evidence, weigh_evidence)
+
+CONTAINER_NAMES = container_names(EVIDENCE_NAMES)
 from cleaner.features import measure_lines
 from cleaner.html import layout_html
 from cleaner.label import label_lines
@@ -102,6 +105,7 @@ class Page:
         total = sum(len(t) for t in self.tokens) or 1
         self.weight = [len(t) / total for t in self.tokens]
         self.keep = np.array([bool(f.chars) for f in self.features], bool)
+        self.tree = DomTree(self.evidence)
 
 
 def load_pages(cache: Path | None) -> list[Page]:
@@ -126,20 +130,34 @@ def load_pages(cache: Path | None) -> list[Page]:
     return pages
 
 
-def fit_logistic(X, y, w, offset, l2: float, iters: int = 60) -> np.ndarray:
-    """Newton's method for weighted L2 logistic regression with a fixed offset; the last column is the bias."""
-    beta = np.zeros(X.shape[1])
+def fit_logistic(X, y, w, offset, l2: float, iters: int = 100) -> np.ndarray:
+    """Weighted L2 logistic regression with a fixed offset (Newton's method, steps halved until the loss falls).
+
+    The last column of X is the bias, which is not penalised.
+    """
     reg = np.full(X.shape[1], l2)
     reg[-1] = 0.0
+
+    def loss(beta):
+        z = offset + X @ beta
+        return float(np.sum(w * (np.logaddexp(0, z) - y * z)) + 0.5 * np.sum(reg * beta * beta))
+
+    beta = np.zeros(X.shape[1])
+    current = loss(beta)
     for _ in range(iters):
         z = offset + X @ beta
         p = 1 / (1 + np.exp(-np.clip(z, -30, 30)))
         g = X.T @ (w * (p - y)) + reg * beta
         H = (X * (w * p * (1 - p))[:, None]).T @ X + np.diag(reg) + 1e-9 * np.eye(X.shape[1])
         step = np.linalg.solve(H, g)
-        beta -= step
-        if np.abs(step).max() < 1e-7:
+        scale = 1.0
+        while scale > 1e-4 and loss(beta - scale * step) > current:
+            scale /= 2
+        beta = beta - scale * step
+        new = loss(beta)
+        if current - new < 1e-10:
             break
+        current = new
     return beta
 
 
@@ -164,7 +182,7 @@ class Model:
     def stage1(self, p: Page):
         """Return the logits after the line's own evidence and the HTML categories, and the hits."""
         shifted = self.numeric(p)
-        holding = holding_elements([z for z, _ in shifted], p.features, p.evidence, self.settings)
+        holding = holding_elements(p.tree, [z for z, _ in shifted], p.features, p.evidence, self.settings)
         hits = match_dom(self.ruleset(p.rules), p.evidence, self.settings, exempt=holding)
         return add_hit_weights(shifted, hits), hits
 
@@ -185,7 +203,7 @@ def stage1_data(pages, model: Model, ids):
     Xs, ys, ws, offs = [], [], [], []
     for p in pages:
         shifted = model.numeric(p)
-        holding = holding_elements([z for z, _ in shifted], p.features, p.evidence, model.settings)
+        holding = holding_elements(p.tree, [z for z, _ in shifted], p.features, p.evidence, model.settings)
         hits = match_dom(p.rules, p.evidence, model.settings, exempt=holding)
         rows = [tuple(vec) + tuple(float(any(h.rule_id == i for h in hs)) for i in ids) + (1.0,)
                 for vec, hs in zip(model.vectors(p), hits)]
@@ -206,7 +224,8 @@ def stage2_data(pages, model: Model):
         if not scored:
             continue
         z = [v for v, _ in scored]
-        rows = [vec + (1.0,) for vec in container_vectors(z, p.features, p.evidence, model.settings)]
+        where = container_vectors(p.tree, z, p.features, model.vectors(p), EVIDENCE_NAMES, model.settings)
+        rows = [vec + (1.0,) for vec in where]
         Xs.append(np.array(rows)[p.keep])
         ys.append(np.array(p.target, float)[p.keep])
         ws.append(np.array(p.weight)[p.keep])

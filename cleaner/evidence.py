@@ -11,6 +11,7 @@ from typing import Mapping, Sequence
 
 import regex
 
+from .container import DomTree, container_names, container_vectors, find_container
 from .model import DomEvidence, DomNode, LineFeatures, RuleHit
 from .ruleset import Category, RuleSet
 
@@ -20,7 +21,6 @@ EVIDENCE_NAMES = (
     "content_name", "is_title", "before_title", "title_up_2", "title_up_4", "title_up_6",
     "jsonld_inside", "jsonld_outside",
 )
-CONTAINER_NAMES = ("in_container", "in_root", "in_root_x_short", "outside_root_x_short")
 HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 LIST_TAGS = frozenset({"ul", "ol", "dl", "nav", "menu"})
 # How far up from the headline's element the nearest element holding both it and a line is:
@@ -134,90 +134,26 @@ def shift_by_evidence(scored: Scored, features: Sequence[LineFeatures], vectors:
     return out
 
 
-def holding_elements(logits: Sequence[float], features: Sequence[LineFeatures], evidence: Sequence[DomEvidence],
-                     settings: Mapping) -> frozenset[int]:
+def holding_elements(tree: DomTree, logits: Sequence[float], features: Sequence[LineFeatures],
+                     evidence: Sequence[DomEvidence], settings: Mapping) -> frozenset[int]:
     """Return the elements that hold the article: around the headline, and around the container."""
     title = find_title(evidence, features)
     held = {n.index for n in evidence[title].path} if title is not None else set()
-    held.update(find_container(logits, features, evidence, settings)[:-1])
+    container = find_container(tree, logits, features, settings)
+    if container is not None:
+        held.update(tree.chain(container)[:-1])
     return frozenset(held)
 
 
-# ---------------------------------------------------------------- the article container
-def _element_mass(logits, features, evidence, settings, negative_scale: float) -> dict[int, float]:
-    """Return each element's content mass: its lines' clipped logits, weighted by length, summed."""
-    clip, unit = settings["html.container.clip_logit"], settings["html.container.chars_unit"]
-    total: dict[int, float] = {}
-    for z, f, ev in zip(logits, features, evidence):
-        if not f.chars:
-            continue
-        gain = max(-clip, min(clip, z)) * (1.0 + f.chars / unit)
-        if gain < 0:
-            gain *= negative_scale
-        for node in ev.path:
-            total[node.index] = total.get(node.index, 0.0) + gain
-    return total
-
-
-def _chain(evidence: Sequence[DomEvidence], best: int) -> tuple[int, ...]:
-    for ev in evidence:
-        indexes = [n.index for n in ev.path]
-        if best in indexes:
-            return tuple(indexes[: indexes.index(best) + 1])
-    return ()
-
-
-def find_container(logits: Sequence[float], features: Sequence[LineFeatures], evidence: Sequence[DomEvidence],
-                   settings: Mapping) -> tuple[int, ...]:
-    """Return the element whose lines hold the most content mass, with its ancestors (indexes, outermost first).
-
-    Each line adds its clipped logit, weighted by its length (boilerplate's scaled down by
-    container.negative_scale), to every element around it: readability's top candidate,
-    scored by cleaner's own line scores. Empty when no element gains.
-    """
-    total = _element_mass(logits, features, evidence, settings, settings["html.container.negative_scale"])
-    if not total:
-        return ()
-    best = max(total, key=lambda n: (total[n], n))   # ties: the deeper (later) element
-    return _chain(evidence, best) if total[best] > 0 else ()
-
-
-def find_content_root(logits: Sequence[float], features: Sequence[LineFeatures], evidence: Sequence[DomEvidence],
-                      settings: Mapping) -> tuple[int, ...]:
-    """Return the deepest element holding container.root_mass_share of the page's content mass, with its ancestors."""
-    total = _element_mass(logits, features, evidence, settings, 0.0)
-    page = max(total.values(), default=0.0)
-    if page <= 0:
-        return ()
-    share = settings["html.container.root_mass_share"]
-    best = max(n for n, mass in total.items() if mass >= share * page)  # descendants come later in document order
-    return _chain(evidence, best)
-
-
-def container_vectors(logits: Sequence[float], features: Sequence[LineFeatures], evidence: Sequence[DomEvidence],
-                      settings: Mapping) -> list[tuple[float, ...]]:
-    """Return each line's relation to the page's article container and content root, in CONTAINER_NAMES order."""
-    container = find_container(logits, features, evidence, settings)
-    root = find_content_root(logits, features, evidence, settings)
-    short = settings["html.container.short_line_max_words"]
-    out = []
-    for f, ev in zip(features, evidence):
-        indexes = {n.index for n in ev.path}
-        in_container = bool(container) and container[-1] in indexes
-        in_root = bool(root) and root[-1] in indexes
-        out.append((float(in_container), float(in_root), float(in_root and f.words <= short),
-                    float(bool(root) and not in_root and f.words <= short)))
-    return out
-
-
-def shift_by_container(scored: Scored, features: Sequence[LineFeatures], evidence: Sequence[DomEvidence],
-                       settings: Mapping) -> list[tuple[float, tuple[str, ...]]]:
-    """Return each logit moved by whether its line lies in the article container found from them."""
+def shift_by_container(scored: Scored, features: Sequence[LineFeatures], vectors: Sequence[Sequence[float]],
+                       settings: Mapping, tree: DomTree) -> list[tuple[float, tuple[str, ...]]]:
+    """Return each logit moved by how its line sits towards the article found from them (container.py)."""
+    names = container_names(EVIDENCE_NAMES)
     bias = settings["html.container.bias"]
-    weights = [settings[f"html.container.weights.{name}"] for name in CONTAINER_NAMES]
-    vectors = container_vectors([z for z, _ in scored], features, evidence, settings)
+    weights = [settings[f"html.container.weights.{name}"] for name in names]
+    where = container_vectors(tree, [z for z, _ in scored], features, vectors, EVIDENCE_NAMES, settings)
     out = []
-    for (z, reasons), f, vec in zip(scored, features, vectors):
+    for (z, reasons), f, vec in zip(scored, features, where):
         if not f.chars:
             out.append((z, reasons))
             continue
@@ -301,10 +237,12 @@ def weigh_evidence(scored: Scored, features: Sequence[LineFeatures], evidence: S
     """Return the raw logits shifted by the DOM's evidence, and the HTML category hits of every line.
 
     Three steps: the line's own evidence (links, tags, headline, JSON-LD); the HTML categories,
-    except on the elements that hold the article; the article container found from the result.
+    except on the elements that hold the article; where the line sits towards the article.
     """
-    shifted = shift_by_evidence(scored, features, evidence_vectors(evidence, features, settings), settings)
-    holding = holding_elements([z for z, _ in shifted], features, evidence, settings)
+    tree = DomTree(evidence)
+    vectors = evidence_vectors(evidence, features, settings)
+    shifted = shift_by_evidence(scored, features, vectors, settings)
+    holding = holding_elements(tree, [z for z, _ in shifted], features, evidence, settings)
     dom_hits = match_dom(ruleset, evidence, settings, exempt=holding)
     shifted = add_hit_weights(shifted, dom_hits)
-    return tuple(shift_by_container(shifted, features, evidence, settings)), dom_hits
+    return tuple(shift_by_container(shifted, features, vectors, settings, tree)), dom_hits

@@ -7,6 +7,7 @@ and one DomEvidence per line. Nothing here scores or labels: evidence.py interpr
 from __future__ import annotations
 
 import codecs
+from functools import lru_cache
 import json
 import re
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_:.\-]+)""", re.I)
 _SPACE = re.compile(r"\s+")
+_SPACE_CHARS = (" ", "\n", "\t", "\r", "\xa0", "\u2009", "\u200a", "\u202f", "\u3000", "\f", "\v")
 _NAME_SPLIT = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -97,6 +99,7 @@ def parse_html(text: str) -> lxml.html.HtmlElement | None:
 
 
 # ---------------------------------------------------------------- layout
+@lru_cache(maxsize=65536)
 def split_names(value: str) -> tuple[str, ...]:
     """Return class or id names normalised for matching: lower case, parts joined by '-'."""
     out = []
@@ -115,6 +118,7 @@ class _Layout:
         self.names: list[tuple[str, ...]] = []
         self.hidden: list[bool] = []
         self.parent: list[int] = []
+        self.end: list[int] = []        # the index of the element's last descendant
         self.chars: list[int] = []
         self.link_chars: list[int] = []
         self.lines: list[tuple[str, int, int]] = []   # text, owner element, characters in links
@@ -124,12 +128,18 @@ class _Layout:
 
     def add_element(self, el, parent: int) -> int:
         self.tags.append(el.tag if isinstance(el.tag, str) else "")
-        names = split_names(el.get("class", "")) + split_names(el.get("id", ""))
+        attrib = el.attrib
+        names = ()
+        if "class" in attrib:
+            names = split_names(attrib["class"])
+        if "id" in attrib:
+            names += split_names(attrib["id"])
         self.names.append(names)
-        style = el.get("style")
-        self.hidden.append(el.get("hidden") is not None or el.get("aria-hidden") == "true"
+        style = attrib.get("style")
+        self.hidden.append("hidden" in attrib or attrib.get("aria-hidden") == "true"
                            or (style is not None and _HIDDEN_STYLE.search(style) is not None))
         self.parent.append(parent)
+        self.end.append(len(self.tags) - 1)
         self.chars.append(0)
         self.link_chars.append(0)
         return len(self.tags) - 1
@@ -140,7 +150,7 @@ class _Layout:
         if self._owner < 0 and not text.isspace():
             self._owner = owner
         self._chunks.append(text)
-        n = len(_SPACE.sub("", text))
+        n = len(text) - sum(map(text.count, _SPACE_CHARS)) if not text.isspace() else 0
         self.chars[owner] += n
         if in_link:
             self.link_chars[owner] += n
@@ -170,6 +180,7 @@ def _walk(root) -> _Layout:
         child = next(children, None)
         if child is None:  # the element closes: end its line if it is a block, then its tail
             stack.pop()
+            layout.end[index] = len(layout.tags) - 1
             if layout.tags[index] in BLOCK_TAGS:
                 layout.break_line()
             if stack:
@@ -302,7 +313,7 @@ def layout_html(data: bytes | str) -> HtmlPage:
                 j = layout.parent[j]
             prefix = paths[j] if j >= 0 else ()
             for k in reversed(chain):
-                node = DomNode(k, layout.tags[k], layout.names[k], layout.chars[k], layout.link_chars[k],
+                node = DomNode(k, layout.end[k], layout.tags[k], layout.names[k], layout.chars[k], layout.link_chars[k],
                                layout.hidden[k])
                 prefix = prefix + (node,)
                 paths[k] = prefix

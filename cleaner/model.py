@@ -117,6 +117,7 @@ class DomNode:
     """An element around a line of an HTML page (HTML input only)."""
 
     index: int                  # its place in the page's document order (unique in a page)
+    end: int                    # the index of its last descendant: it holds the elements index..end
     tag: str                    # lower-case tag name
     names: tuple[str, ...]      # its class and id names: lower case, name parts joined by "-"
     chars: int                  # non-space characters of the text inside it
