@@ -30,6 +30,7 @@ option select textarea iframe video audio canvas object map
 """.split())
 HIDDEN_TAGS = frozenset("script style template noscript head title svg math iframe object embed".split())
 BREAK_TAGS = frozenset({"br", "hr"})
+MAX_DEPTH = 2048  # libxml2's limit on nested elements (with huge_tree)
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
          (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
@@ -95,6 +96,9 @@ def parse_html(text: str) -> lxml.html.HtmlElement | None:
         root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
     except (lxml.etree.ParserError, ValueError):
         return None
+    if any("depth" in error.message.lower() for error in parser.error_log):
+        raise CleanerError(f"the page nests its elements more than {MAX_DEPTH} deep, which the HTML parser "
+                           "(libxml2) cannot read; clean its text instead (--input-format text)")
     return root
 
 

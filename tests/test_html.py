@@ -1,0 +1,216 @@
+"""HTML input: layout (html.py), DOM evidence (evidence.py, container.py) and Cleaner.clean_html."""
+from __future__ import annotations
+
+import pytest
+
+import cleaner
+from cleaner.evidence import match_dom
+from cleaner.html import decode_html, layout_html, split_names
+from cleaner.model import CleanerError, Label
+from cleaner.ruleset import load_ruleset
+
+PARAGRAPHS = [
+    "The city council voted on Tuesday to build four hundred new homes on the site of the old bus depot.",
+    "The plan had been debated for more than three years, and residents had asked for a park as well.",
+    "Construction is expected to begin next spring and to take about two years, the mayor said.",
+    "Opponents said the council had not consulted the people who live next to the depot.",
+]
+
+
+def page(body: str, head: str = "") -> str:
+    return f"<!DOCTYPE html><html><head><title>News</title>{head}</head><body>{body}</body></html>"
+
+
+def article_page() -> str:
+    nav = "<nav><ul>" + "".join(f'<li><a href="/{w}">{w}</a></li>' for w in ["Home", "World", "Sport", "Culture"]) + "</ul></nav>"
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    footer = '<footer><a href="/imprint">Imprint</a> <a href="/privacy">Privacy</a></footer>'
+    return page(f'{nav}<main><article><h1>Council approves homes on the old depot site</h1>{body}</article></main>{footer}')
+
+
+@pytest.fixture(scope="module")
+def english():
+    return cleaner.Cleaner(language="en")
+
+
+def texts(html) -> list[str]:
+    return [line.text for line in layout_html(html).lines]
+
+
+# ---------------------------------------------------------------- layout
+def test_each_block_element_is_a_line_of_its_own():
+    assert texts(page("<div>One</div><p>Two</p><ul><li>Three</li><li>Four</li></ul>")) == ["One", "Two", "Three", "Four"]
+
+
+def test_inline_elements_are_glued_without_added_spaces():
+    assert texts(page('<p><a href="/a">Azerbaijan</a><a href="/b">Israel</a></p>')) == ["AzerbaijanIsrael"]
+
+
+def test_inline_text_keeps_the_spaces_of_the_source():
+    assert texts(page("<p>The <b>new</b> homes</p>")) == ["The new homes"]
+
+
+def test_a_br_breaks_the_line():
+    assert texts(page("<p>First line<br>second line</p>")) == ["First line", "second line"]
+
+
+def test_script_style_template_and_noscript_text_is_not_shown():
+    html = page("<script>var a = 1;</script><style>p {}</style><template>Hidden</template>"
+                "<noscript>Enable JavaScript</noscript><p>Shown</p>")
+    assert texts(html) == ["Shown"]
+
+
+def test_text_around_a_nested_block_makes_lines_of_its_own():
+    assert texts(page("<div>before<p>inside</p>after</div>")) == ["before", "inside", "after"]
+
+
+def test_whitespace_is_collapsed_and_empty_blocks_make_no_line():
+    assert texts(page("<p>  two\n\t words </p><div> </div><p></p>")) == ["two words"]
+
+
+def test_entities_are_decoded():
+    assert texts(page("<p>Fish &amp; chips &eacute;t&eacute;</p>")) == ["Fish & chips été"]
+
+
+# ---------------------------------------------------------------- decoding
+def test_bytes_are_read_in_their_declared_charset():
+    html = page("<p>Новости дня</p>", '<meta charset="windows-1251">').encode("cp1251")
+    assert decode_html(html)[1] == "cp1251" and texts(html) == ["Новости дня"]
+
+
+def test_a_byte_order_mark_decides_the_encoding():
+    html = page("<p>Grüße aus Köln</p>").encode("utf-16")
+    assert texts(html) == ["Grüße aus Köln"]
+
+
+def test_a_latin1_declaration_is_read_as_windows_1252():
+    html = page("<p>\u201cQuoted\u201d</p>", '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">')
+    assert texts(html.encode("cp1252")) == ["\u201cQuoted\u201d"]
+
+
+def test_undeclared_bytes_that_are_not_utf8_are_detected():
+    text = "Le conseil municipal a voté mardi la construction de logements près de la gare. " * 3
+    assert texts(page(f"<p>{text.strip()}</p>").encode("cp1252")) == [text.strip()]
+
+
+def test_anything_but_bytes_or_str_is_a_clear_error():
+    with pytest.raises(CleanerError, match="bytes or str"):
+        decode_html(123)
+
+
+# ---------------------------------------------------------------- evidence
+def test_class_and_id_names_are_split_at_camel_case_and_underscores():
+    assert split_names("relatedArticles social_share c-Nav--main") == ("related-articles", "social-share", "c-nav-main")
+
+
+def test_link_share_counts_the_characters_inside_links():
+    (ev,) = layout_html(page('<p>Read <a href="/x">more</a></p>')).evidence
+    assert ev.link_share == pytest.approx(4 / 8)
+
+
+def test_a_line_equal_to_the_og_title_is_the_title():
+    html = page("<p>Menu</p><h2>Council approves homes</h2>", '<meta property="og:title" content="Council approves homes">')
+    assert [ev.title for ev in layout_html(html).evidence] == [False, True]
+
+
+def test_a_line_inside_the_jsonld_article_body_is_marked_as_inside_it():
+    jsonld = ('<script type="application/ld+json">{"@type": "NewsArticle", "articleBody": '
+              f'"{PARAGRAPHS[0]} {PARAGRAPHS[1]}"}}</script>')
+    layout = layout_html(page(f"<p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p>", jsonld))
+    assert [ev.jsonld_body for ev in layout.evidence] == [1.0, 0.0]
+
+
+def test_a_page_without_jsonld_has_no_jsonld_evidence():
+    assert layout_html(page("<p>Text</p>")).evidence[0].jsonld_body is None
+
+
+def test_a_nav_element_makes_its_lines_hit_the_navigation_category():
+    rules = load_ruleset(None)
+    layout = layout_html(page('<nav><a href="/">Home</a></nav><p>Body text of the article.</p>'))
+    hits = match_dom(rules, layout.evidence, rules.settings)
+    assert [[h.rule_id for h in line] for line in hits] == [["base.html_nav"], []]
+
+
+def test_an_element_holding_the_article_never_matches_a_category():
+    rules = load_ruleset(None)
+    layout = layout_html(page('<div class="tag-politics"><p>Body text.</p></div><ul class="tags"><li>Politics</li></ul>'))
+    holding = [layout.evidence[0].path[-2].index]
+    hits = match_dom(rules, layout.evidence, rules.settings, exempt=holding)
+    assert [[h.rule_id for h in line] for line in hits] == [[], ["base.html_tags"]]
+
+
+HTML_CATEGORY_CASES = [
+    pytest.param(cat.id, example, should, id=f"{cat.id}{'+' if should else '-'}{example[:30]}")
+    for cat in load_ruleset(None).categories if cat.is_html
+    for should, examples in ((True, cat.examples_match), (False, cat.examples_no_match))
+    for example in examples
+]
+
+
+@pytest.mark.parametrize("rule_id, snippet, should_match", HTML_CATEGORY_CASES)
+def test_html_category_example(rule_id, snippet, should_match):
+    rules = load_ruleset(None)
+    article = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)  # so that the snippet is not most of the page
+    layout = layout_html(page(article + snippet))
+    hits = match_dom(rules, layout.evidence, rules.settings)
+    matched = [any(h.rule_id == rule_id for h in hits_) for line, hits_ in zip(layout.lines, hits)
+               if line.text not in PARAGRAPHS]
+    assert matched and all(m == should_match for m in matched), f"{rule_id} on {snippet!r}: {matched}"
+
+
+def test_every_html_category_has_examples():
+    for cat in load_ruleset(None).categories:
+        if cat.is_html:
+            assert len(cat.examples_match) >= 2 and cat.examples_no_match, cat.id
+
+
+def test_html_categories_never_match_a_line_of_text(english):
+    result = english.clean("Home\nNavigation\nComments\nRelated articles\nShare\n")
+    assert not any("html_" in reason for line in result.lines for reason in line.reasons)
+
+
+# ---------------------------------------------------------------- the whole page
+def test_the_article_is_kept_and_the_menu_and_footer_are_dropped(english):
+    result = english.clean_html(article_page())
+    kept = [line.text for line in result.lines if line.kept and line.label is not Label.TITLE]
+    assert kept == PARAGRAPHS
+
+
+def test_the_menu_lines_are_labelled_with_the_dom_evidence_among_the_reasons(english):
+    result = english.clean_html(article_page())
+    home = next(line for line in result.lines if line.text == "Home")
+    assert home.label is Label.NAVIGATION and "base.html_nav" in home.reasons
+
+
+def test_bytes_and_str_of_the_same_page_clean_alike(english):
+    html = article_page()
+    assert english.clean_html(html.encode("utf-8")).text == english.clean_html(html).text
+
+
+@pytest.mark.parametrize("html", [b"", "   \n", "<html></html>", "<!-- only a comment -->", "<script>x()</script>"])
+def test_an_empty_document_gives_an_empty_result(english, html):
+    result = english.clean_html(html)
+    assert result.text == "" and result.lines == ()
+
+
+@pytest.mark.parametrize("html", [
+    "<html><body><div><p>Unclosed paragraph <b>bold <i>both</div></table></body>",
+    "</p></div><p>Stray end tags first, then a sentence of text.</p>",
+    b"<p>\xff\xfe\x00 bytes \x80\x81 that are not UTF-8</p>",
+    "<p>" + "<span>" * 500 + "deep" + "</span>" * 500 + "</p>",
+    "<html><body><p>Control \x00\x01\x08 characters</p></body></html>",
+])
+def test_malformed_html_gives_a_clean_result(english, html):
+    result = english.clean_html(html)
+    assert isinstance(result.text, str) and all(line.text for line in result.lines)
+
+
+def test_a_page_with_no_article_gives_a_result_without_body(english):
+    links = "".join(f'<li><a href="/{i}">Section {i}</a></li>' for i in range(30))
+    result = english.clean_html(page(f"<nav><ul>{links}</ul></nav><footer>© 2024 Example</footer>"))
+    assert len(result.lines) == 31 and not any(line.label is Label.BODY for line in result.lines)
+
+
+def test_a_page_nested_deeper_than_the_parser_can_read_is_a_clear_error(english):
+    with pytest.raises(CleanerError, match="deep"):
+        english.clean_html("<div>" * 3000 + "text" + "</div>" * 3000)
