@@ -177,13 +177,13 @@ class Model:
         return shift_by_evidence(p.scored, p.features, self.vectors(p), self.settings)
 
     def vectors(self, p: Page):
-        return evidence_vectors(p.evidence, p.features, self.settings)
+        return evidence_vectors(p.evidence, p.features, self.settings, p.tree)
 
     def stage1(self, p: Page):
         """Return the logits after the line's own evidence and the HTML categories, and the hits."""
         shifted = self.numeric(p)
         holding = holding_elements(p.tree, [z for z, _ in shifted], p.features, p.evidence, self.settings)
-        hits = match_dom(self.ruleset(p.rules), p.evidence, self.settings, exempt=holding)
+        hits = match_dom(self.ruleset(p.rules), p.evidence, self.settings, exempt=holding, tree=p.tree)
         return add_hit_weights(shifted, hits), hits
 
     def output(self, p: Page):
@@ -204,7 +204,7 @@ def stage1_data(pages, model: Model, ids):
     for p in pages:
         shifted = model.numeric(p)
         holding = holding_elements(p.tree, [z for z, _ in shifted], p.features, p.evidence, model.settings)
-        hits = match_dom(p.rules, p.evidence, model.settings, exempt=holding)
+        hits = match_dom(p.rules, p.evidence, model.settings, exempt=holding, tree=p.tree)
         rows = [tuple(vec) + tuple(float(any(h.rule_id == i for h in hs)) for i in ids) + (1.0,)
                 for vec, hs in zip(model.vectors(p), hits)]
         if not rows:

@@ -8,7 +8,7 @@ block's parent and its kind of block hold. Nothing here weighs them: evidence.py
 """
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence, TypeVar
 
 from .html import BLOCK_TAGS
 from .model import DomEvidence, DomNode, LineFeatures
@@ -18,6 +18,7 @@ CONTAINER_NAMES = (
 )
 # Evidence whose weight differs inside and outside the content root: each gives two numbers,
 # "<name>_in_root" and "<name>_out_root" (a list item is content in the article, a teaser beside it).
+T = TypeVar("T")
 ROOT_SPLIT = ("short", "in_li", "in_p", "in_heading", "in_table", "link_share", "dom_near")
 
 
@@ -50,6 +51,14 @@ class DomTree:
             if up >= 0:
                 total[up] += total[index]
         return total
+
+    def inherit(self, own: Callable[[DomNode], T], combine: Callable[[T, T], T], top: T) -> dict[int, T]:
+        """Return, per element, its own value combined with what it inherits from the elements around it."""
+        out: dict[int, T] = {}
+        for index in reversed(self.bottom_up):   # ancestors first
+            up = self.parent[index]
+            out[index] = combine(out[up] if up >= 0 else top, own(self.node[index]))
+        return out
 
     def inside(self, line: int, element: int | None) -> bool:
         """Return whether a line lies inside an element."""

@@ -31,16 +31,12 @@ Scored = Sequence[tuple[float, tuple[str, ...]]]
 
 
 # ---------------------------------------------------------------- numbers
-def _in_link_list(path: Sequence[DomNode], min_share: float) -> bool:
-    return any(n.tag in LIST_TAGS and n.chars and n.link_chars / n.chars >= min_share for n in path)
-
-
-def _context_link_share(path: Sequence[DomNode], min_chars: int) -> float:
-    """Return the link share of the nearest element around the line holding at least min_chars."""
-    for node in reversed(path):
-        if node.chars >= min_chars:
-            return node.link_chars / node.chars
-    return path[0].link_chars / path[0].chars if path and path[0].chars else 0.0
+# The tags and facts an element passes on to every line inside it, as bits.
+_TAG_BITS = {"p": 1, "h1": 2, "li": 8, "blockquote": 16, "table": 32, "article": 64, "main": 128, "header": 256}
+_HEADING, _HIDDEN, _LINK_LIST, _CONTENT_NAME = 4, 512, 1024, 2048
+_BIT_FEATURES = (("in_p", 1), ("in_h1", 2), ("in_heading", 4), ("in_li", 8), ("in_blockquote", 16),
+                 ("in_table", 32), ("in_article", 64), ("in_main", 128), ("in_header", 256), ("in_hidden", 512),
+                 ("link_list", 1024), ("content_name", 2048))
 
 
 def find_title(evidence: Sequence[DomEvidence], features: Sequence[LineFeatures]) -> int | None:
@@ -54,63 +50,70 @@ def find_title(evidence: Sequence[DomEvidence], features: Sequence[LineFeatures]
     return None
 
 
-def _levels_up(anchor: Sequence[int], path: Sequence[DomNode]) -> int:
-    """Return how many elements up from the anchor's own the nearest one holding the path is."""
-    common = 0
-    for a, node in zip(anchor, path):
-        if a != node.index:
-            break
-        common += 1
-    return len(anchor) - common
-
-
-def evidence_vectors(evidence: Sequence[DomEvidence], features: Sequence[LineFeatures],
-                     settings: Mapping) -> list[tuple[float, ...]]:
-    """Return every line's DOM evidence as numbers, in EVIDENCE_NAMES order."""
-    title = find_title(evidence, features)
-    anchor = tuple(n.index for n in evidence[title].path) if title is not None else None
+def _element_bits(tree: DomTree, settings: Mapping) -> dict[int, int]:
+    """Return, per element, the bits of the tags and facts of it and of every element around it."""
     content = _token_regex(settings["html.content_tokens"])
-    min_chars, min_share = settings["html.context_min_chars"], settings["html.link_list_min_share"]
+    min_share = settings["html.link_list_min_share"]
     named: dict[str, bool] = {}
+
+    def own(node: DomNode) -> int:
+        bits = _TAG_BITS.get(node.tag, 0)
+        if node.tag in HEADING_TAGS:
+            bits |= _HEADING
+        if node.hidden:
+            bits |= _HIDDEN
+        if node.tag in LIST_TAGS and node.chars and node.link_chars / node.chars >= min_share:
+            bits |= _LINK_LIST
+        for name in node.names:
+            if name not in named:
+                named[name] = content is not None and content.search(name) is not None
+            if named[name]:
+                bits |= _CONTENT_NAME
+        return bits
+
+    return tree.inherit(own, int.__or__, 0)
+
+
+def evidence_vectors(evidence: Sequence[DomEvidence], features: Sequence[LineFeatures], settings: Mapping,
+                     tree: DomTree | None = None) -> list[tuple[float, ...]]:
+    """Return every line's DOM evidence as numbers, in EVIDENCE_NAMES order."""
+    tree = tree or DomTree(evidence)
+    bits = _element_bits(tree, settings)
+    # The link share of the nearest element around a line that holds context_min_chars (else the page's).
+    min_chars = settings["html.context_min_chars"]
+    context = tree.inherit(lambda n: n.link_chars / n.chars if n.chars >= min_chars else None,
+                           lambda up, mine: up if mine is None else mine, None)
+    title = find_title(evidence, features)
+    anchor = {n.index: k for k, n in enumerate(evidence[title].path)} if title is not None else {}
+    common = tree.inherit(lambda n: anchor.get(n.index), lambda up, mine: up if mine is None else mine, -1)
+    positions = {name: k for k, name in enumerate(EVIDENCE_NAMES)}
     out = []
-    for i, ev in enumerate(evidence):
-        tags = {n.tag for n in ev.path}
-        jsonld = ev.jsonld_body
-        up = [0.0] * len(TITLE_UP_BINS)
-        if anchor is not None:
-            levels = _levels_up(anchor, ev.path)
-            for k, edge in enumerate(TITLE_UP_BINS):
-                if levels <= edge:
-                    up[k] = 1.0
-                    break
-        has_content_name = False
-        for node in ev.path:
-            for name in node.names:
-                if name not in named:
-                    named[name] = content is not None and content.search(name) is not None
-                has_content_name = has_content_name or named[name]
-        out.append((
-            ev.link_share,
-            float(ev.link_share >= 0.99),
-            _context_link_share(ev.path, min_chars),
-            float(_in_link_list(ev.path, min_share)),
-            float("p" in tags),
-            float("h1" in tags),
-            float(bool(tags & HEADING_TAGS)),
-            float("li" in tags),
-            float("blockquote" in tags),
-            float("table" in tags),
-            float("article" in tags),
-            float("main" in tags),
-            float("header" in tags),
-            float(any(n.hidden for n in ev.path)),
-            float(has_content_name),
-            float(ev.title),
-            float(title is not None and i < title),
-            *up,
-            jsonld if jsonld is not None else 0.0,
-            (1.0 - jsonld) if jsonld is not None else 0.0,
-        ))
+    for line, ev in enumerate(evidence):
+        vec = [0.0] * len(EVIDENCE_NAMES)
+        owner = tree.owner[line]
+        if owner >= 0:
+            own_bits = bits[owner]
+            for name, bit in _BIT_FEATURES:
+                if own_bits & bit:
+                    vec[positions[name]] = 1.0
+            share = context[owner]
+            top = ev.path[0]
+            vec[positions["context_link_share"]] = share if share is not None else (
+                top.link_chars / top.chars if top.chars else 0.0)
+            if anchor:
+                levels = len(anchor) - (common[owner] + 1)   # elements up from the headline's to the nearest holding both
+                for edge in TITLE_UP_BINS:
+                    if levels <= edge:
+                        vec[positions[f"title_up_{edge}"]] = 1.0
+                        break
+        vec[positions["link_share"]] = ev.link_share
+        vec[positions["all_link"]] = float(ev.link_share >= 0.99)
+        vec[positions["is_title"]] = float(ev.title)
+        vec[positions["before_title"]] = float(title is not None and line < title)
+        if ev.jsonld_body is not None:
+            vec[positions["jsonld_inside"]] = ev.jsonld_body
+            vec[positions["jsonld_outside"]] = 1.0 - ev.jsonld_body
+        out.append(tuple(vec))
     return out
 
 
@@ -172,56 +175,50 @@ def _token_regex(tokens: Sequence[str]) -> regex.Pattern | None:
     return regex.compile(rf"(?:^|-)(?:{alternatives})(?:-|$)")
 
 
-class _DomMatcher:
-    """The HTML categories of a rule set, matched once per element and inherited by what it holds."""
-
-    def __init__(self, categories: Sequence[Category], max_share: float, exempt: frozenset[int]):
-        self.tags: dict[str, set[int]] = {}
-        for k, cat in enumerate(categories):
-            for tag in cat.html_tags:
-                self.tags.setdefault(tag, set()).add(k)
-        self.tokens = [(k, _token_regex(cat.html_tokens)) for k, cat in enumerate(categories) if cat.html_tokens]
-        self.max_share = max_share
-        self.exempt = exempt
-        self.names: dict[str, frozenset[int]] = {}
-        self.paths: dict[int, frozenset[int]] = {}   # element index -> categories of its path
-
-    def own(self, node: DomNode, page_chars: int) -> frozenset[int]:
-        """Return the categories an element itself matches (none for one holding the article)."""
-        if node.index in self.exempt or (page_chars and node.chars > self.max_share * page_chars):
-            return frozenset()
-        found = set(self.tags.get(node.tag, ()))
-        for name in node.names:
-            if name not in self.names:
-                self.names[name] = frozenset(k for k, rx in self.tokens if rx.search(name))
-            found |= self.names[name]
-        return frozenset(found)
-
-    def path(self, path: Sequence[DomNode], page_chars: int) -> frozenset[int]:
-        """Return the categories any element of a line's path matches."""
-        known: frozenset[int] = frozenset()
-        start = 0
-        for depth in range(len(path) - 1, -1, -1):
-            hit = self.paths.get(path[depth].index)
-            if hit is not None:
-                known, start = hit, depth + 1
-                break
-        for depth in range(start, len(path)):
-            known = known | self.own(path[depth], page_chars)
-            self.paths[path[depth].index] = known
-        return known
+def _category_index(categories: Sequence[Category]):
+    """Return the HTML categories' tags (tag -> category numbers) and token patterns (number, regex)."""
+    tags: dict[str, set[int]] = {}
+    for k, cat in enumerate(categories):
+        for tag in cat.html_tags:
+            tags.setdefault(tag, set()).add(k)
+    return tags, [(k, _token_regex(cat.html_tokens)) for k, cat in enumerate(categories) if cat.html_tokens]
 
 
 def match_dom(ruleset: RuleSet, evidence: Sequence[DomEvidence], settings: Mapping,
-              exempt: Sequence[int] = ()) -> tuple[tuple[RuleHit, ...], ...]:
-    """Return the hits of the rule set's HTML categories on every line (exempt elements never match)."""
+              exempt: Sequence[int] = (), tree: DomTree | None = None) -> tuple[tuple[RuleHit, ...], ...]:
+    """Return the hits of the rule set's HTML categories on every line.
+
+    An element matches by its tag or its class and id names, and passes its categories on to
+    every line inside it. Exempt elements (those holding the article) never match, nor does
+    one holding more than token_max_page_share of the page's text.
+    """
+    tree = tree or DomTree(evidence)
     categories = [cat for cat in ruleset.categories if cat.is_html]
-    matcher = _DomMatcher(categories, settings["html.token_max_page_share"], frozenset(exempt))
+    tags, tokens = _category_index(categories)
+    exempt = frozenset(exempt)
+    page_chars = evidence[0].page_chars if evidence else 0
+    max_chars = settings["html.token_max_page_share"] * page_chars
+    named: dict[str, frozenset[int]] = {}
+
+    def own(node: DomNode) -> frozenset[int]:
+        if node.index in exempt or (page_chars and node.chars > max_chars):
+            return frozenset()
+        found = set(tags.get(node.tag, ()))
+        for name in node.names:
+            if name not in named:
+                named[name] = frozenset(k for k, rx in tokens if rx.search(name))
+            found |= named[name]
+        return frozenset(found)
+
+    inherited = tree.inherit(own, frozenset.union, frozenset())
+    hits: dict[frozenset[int], tuple[RuleHit, ...]] = {}
     out = []
-    for ev in evidence:
-        found = matcher.path(ev.path, ev.page_chars)
-        out.append(tuple(RuleHit(categories[k].id, categories[k].label, categories[k].weight, None)
-                         for k in sorted(found)))
+    for owner in tree.owner:
+        found = inherited[owner] if owner >= 0 else frozenset()
+        if found not in hits:
+            hits[found] = tuple(RuleHit(categories[k].id, categories[k].label, categories[k].weight, None)
+                                for k in sorted(found))
+        out.append(hits[found])
     return tuple(out)
 
 
@@ -240,9 +237,9 @@ def weigh_evidence(scored: Scored, features: Sequence[LineFeatures], evidence: S
     except on the elements that hold the article; where the line sits towards the article.
     """
     tree = DomTree(evidence)
-    vectors = evidence_vectors(evidence, features, settings)
+    vectors = evidence_vectors(evidence, features, settings, tree)
     shifted = shift_by_evidence(scored, features, vectors, settings)
     holding = holding_elements(tree, [z for z, _ in shifted], features, evidence, settings)
-    dom_hits = match_dom(ruleset, evidence, settings, exempt=holding)
+    dom_hits = match_dom(ruleset, evidence, settings, exempt=holding, tree=tree)
     shifted = add_hit_weights(shifted, dom_hits)
     return tuple(shift_by_container(shifted, features, vectors, settings, tree)), dom_hits
