@@ -7,11 +7,39 @@ section it sits in, or of its shape. Nothing here changes a score.
 """
 from __future__ import annotations
 
+import re
 from typing import Mapping, Sequence
 
 from .model import Label, Line, LineFeatures, LineResult, RuleHit
 from .score import sigmoid
 from .smooth import Context
+
+# Numbers of the label stage that base.toml does not (yet) hold; a `label.<name>` setting
+# overrides each. Set by hand on the devset (text input) and checked on held-out site groups.
+LABEL_DEFAULTS = {
+    # A numbered item ("7) …", "7. …") that continues a content list (the previous item, n-1,
+    # is content and at most this many non-blank lines back) is content too.
+    "list_max_gap": 3,
+}
+_ITEM_NUMBER = re.compile(r"^\s*(\d{1,3})[.)]\s")
+
+
+def _continue_lists(content: list[bool], lines: Sequence[Line], hits: Sequence[Sequence[RuleHit]],
+                    nonblank: Sequence[int], max_gap: int) -> set[int]:
+    """Return the numbered items that continue a list whose previous item is content."""
+    added: set[int] = set()
+    last: tuple[int, int] | None = None      # (number, position in nonblank) of the last content item
+    for pos, i in enumerate(nonblank):
+        m = _ITEM_NUMBER.match(lines[i].text)
+        if m is None:
+            continue
+        n = int(m.group(1))
+        if not content[i] and last is not None and n == last[0] + 1 and pos - last[1] <= max_gap \
+                and not hits[i]:
+            content[i] = True
+            added.add(i)
+        last = (n, pos) if content[i] else None
+    return added
 
 
 def _headline_like(f: LineFeatures, hits: Sequence[RuleHit], s) -> bool:
@@ -47,7 +75,7 @@ def label_lines(
     settings: Mapping,
 ) -> tuple[LineResult, ...]:
     """Return one LineResult per line."""
-    s = {key[6:]: value for key, value in settings.items() if key.startswith("label.")}.__getitem__
+    s = ({**LABEL_DEFAULTS, **{key[6:]: value for key, value in settings.items() if key.startswith("label.")}}).__getitem__
     threshold = s("content_min_score")
     probs = [sigmoid(c.logit) for c in contexts]
     content = [bool(f.chars) and p >= threshold for f, p in zip(features, probs)]
@@ -57,6 +85,7 @@ def label_lines(
         if content[i] and h and min(x.weight for x in h) <= s("rule_veto_weight") and probs[i] < s("rule_override_score"):
             content[i] = False
     nonblank = [i for i, f in enumerate(features) if f.chars]
+    listed = _continue_lists(content, lines, hits, nonblank, s("list_max_gap"))
 
     # A short headline-like line between two content lines is a subheading (jusText's revision).
     promoted: set[int] = set()
@@ -103,6 +132,8 @@ def label_lines(
                 label, why = Label.BODY, "context.standfirst"
             elif i in promoted:
                 label, why = Label.HEADING, "context.between_body"
+            elif i in listed:
+                label, why = Label.BODY, "context.list_continues"
             elif f.words <= s("heading_max_words") and not f.terminal_punct and _headline_like(f, hits[i], s):
                 label, why = Label.HEADING, "feature.heading_shape"
             else:
