@@ -3,11 +3,17 @@
 In: the page's lines, the language's stop words and the feature settings. Out: one
 LineFeatures per line. Pure: no rules, no labels. Script-aware: scripts written without
 spaces are measured per character, and case features apply only to cased scripts.
+
+Most facts belong to a line's text alone (its length, ending, shape, stop words); a few
+belong to its place in the page (position, repetition, topic, relative length). The first
+kind is measured once per distinct text and remembered (`LineMemo`): menus, footers and
+teasers repeat within a page and across the pages of a site.
 """
 from __future__ import annotations
 
 from collections import Counter
-from typing import Collection, Sequence
+from dataclasses import dataclass
+from typing import Collection, Mapping, Sequence
 
 import regex
 
@@ -22,6 +28,7 @@ _TERMINAL = regex.compile(r"[.!?…。！？؟۔।॥։።;．](?:[\s\"'”’�
 _ELLIPSIS = regex.compile(r"(?:…|\.\.\.)[\s\"'”’»)\]]*$")
 _COLON_END = regex.compile(r"[:：][\s]*$")
 _SEPARATORS = regex.compile(r"(?:^|\s)[|»›·•/>–—]+(?=\s|$)|\s\|\s?|\|")
+_SEPARATOR_CHARS = frozenset("|»›·•/>–—")
 # The e-mail branch starts only where a run of address characters starts and never gives
 # characters back (++): without both, a long run without "@" costs quadratic time.
 _URL = regex.compile(r"https?://|www\.\w|(?<![\w.+-])[\w.+-]++@[\w-]+\.\w")
@@ -56,79 +63,168 @@ def tokenize(text: str) -> list[str]:
 
 def count_words(text: str, tokens: Sequence[str], chars_per_word: float) -> int:
     """Return the number of words, counting unspaced-script characters chars_per_word to a word."""
+    if text.isascii():
+        return len(tokens)
     unspaced = count_chars(_UNSPACED_CHAR, text)
     return round(len(tokens) - unspaced + unspaced / chars_per_word)
 
 
-def _content_words(tokens: Sequence[str], stopwords: Collection[str], min_chars: int) -> set[str]:
-    words = set()
-    for tok in tokens:
-        key = fold_word(tok)
-        if key in stopwords or key.isdigit():
-            continue
-        if len(key) >= min_chars or _UNSPACED_CHAR.match(key):
-            words.add(key)
-    return words
+@dataclass(frozen=True, slots=True)
+class LineFacts:
+    """What a line's text alone says: its features but those of its place, and its keys."""
+
+    features: tuple           # LineFeatures' fields, the page fields left at zero
+    key: str                  # fold_key of the text: repetition is counted on it
+    content: frozenset[str]   # its content words (not stop words, not numbers, long enough)
+    long: bool                # long enough that its words make the page's vocabulary
+
+
+class LineMemo:
+    """The LineFacts of the texts already measured with one stop list and one set of settings.
+
+    Bounded: emptied when full, so memory stays flat however many pages go through.
+    """
+
+    MAX_ENTRIES = 1 << 15
+    MAX_LINE_CHARS = 4000        # longer lines rarely repeat and are not remembered
+
+    def __init__(self, stopwords: Collection[str], chars_per_word: float, topic_min_chars: int, topic_min_words: int):
+        self.stopwords = stopwords
+        self.chars_per_word = chars_per_word
+        self.topic_min_chars = topic_min_chars
+        self.topic_min_words = topic_min_words
+        self.facts: dict[str, LineFacts] = {}
+        self.words: dict[str, tuple[bool, str | None]] = {}   # token -> (stop word, content key)
+
+    def get(self, text: str) -> LineFacts:
+        facts = self.facts.get(text)
+        if facts is None:
+            facts = self.measure(text)
+            if len(text) <= self.MAX_LINE_CHARS:
+                if len(self.facts) >= self.MAX_ENTRIES:
+                    self.facts.clear()
+                self.facts[text] = facts
+        return facts
+
+    def _word(self, token: str) -> tuple[bool, str | None]:
+        known = self.words.get(token)
+        if known is None:
+            key = fold_word(token)
+            stop = key in self.stopwords
+            content = None
+            if not stop and not key.isdigit() and (len(key) >= self.topic_min_chars or _UNSPACED_CHAR.match(key)):
+                content = key
+            known = (stop, content)
+            if len(self.words) >= self.MAX_ENTRIES:
+                self.words.clear()
+            self.words[token] = known
+        return known
+
+    def measure(self, text: str) -> LineFacts:
+        """Return the facts of one non-blank line's text."""
+        toks = _TOKEN.findall(text)
+        n_tok = len(toks) or 1
+        word = self._word
+        stops = 0
+        content = set()
+        for tok in toks:
+            stop, key = word(tok)
+            stops += stop
+            if key is not None:
+                content.add(key)
+        cased_letters = count_chars(_CASED_LETTER, text)
+        cased = cased_letters >= 2
+        if cased:
+            upper = count_chars(_UPPER, text)
+            cased_words = [t for t in toks if t[0].isalpha()] if text.isascii() \
+                else [t for t in toks if _CASED_LETTER.match(t[0])]
+            title_words = sum(1 for t in cased_words if t[0].isupper())
+        else:
+            upper, cased_words, title_words = 0, (), 0
+        non_space = count_chars(_NON_SPACE, text) or 1
+        # No sentence end can follow a letter or digit: the regex runs only when the last is neither.
+        last = text[-1]
+        features = (
+            len(text),                                                  # chars
+            count_words(text, toks, self.chars_per_word),               # words
+            stops / n_tok,                                              # stopword_density
+            not last.isalnum() and bool(_TERMINAL.search(text)),        # terminal_punct
+            ("…" in text or "..." in text) and bool(_ELLIPSIS.search(text)),
+            count_chars(_DIGIT, text) / non_space,                                         # digit_share
+            (upper / cased_letters) if cased else 0.0,                  # upper_share
+            (title_words / len(cased_words)) if cased and cased_words else 0.0,
+            len(_SEPARATORS.findall(text)) if not _SEPARATOR_CHARS.isdisjoint(text) else 0,
+            # Cheap necessary conditions first: most lines have no "@", "://" or "www." and a space.
+            ("@" in text or "://" in text or "www." in text) and bool(_URL.search(text)),
+            " " not in text.strip() and bool(_GLUED.search(text)),     # glued
+            0.0,                                                        # position (page)
+            0,                                                          # repeats (page)
+            0.0,                                                        # topic_overlap (page)
+            cased,
+            (":" in text or "：" in text) and bool(_COLON_END.search(text)),
+            0.0,                                                        # relative_length (page)
+            text[0].islower(),                                          # starts_lower
+            len(_JOIN.findall(text)),                                   # joins
+            bool(_ENUMERATED.match(text)),                              # enumerated
+        )
+        return LineFacts(features, fold_key(text), frozenset(content), len(toks) >= self.topic_min_words)
+
+
+_MEMOS: dict[tuple, LineMemo] = {}
+
+
+def line_memo(stopwords: frozenset[str] | Collection[str], settings: Mapping) -> LineMemo:
+    """Return the process's LineMemo for this stop list and these feature settings."""
+    numbers = (settings["features.unspaced_chars_per_word"], settings["features.topic_word_min_chars"],
+               settings["features.topic_min_words"])
+    if not isinstance(stopwords, frozenset):
+        stopwords = frozenset(stopwords)
+    key = (stopwords, numbers)
+    memo = _MEMOS.get(key)
+    if memo is None:
+        if len(_MEMOS) >= 64:
+            _MEMOS.clear()
+        memo = _MEMOS[key] = LineMemo(stopwords, numbers[0], numbers[1], numbers[2])
+    return memo
+
+
+def clear_memos() -> None:
+    """Forget every remembered line (benchmarks measure from a cold start with this)."""
+    _MEMOS.clear()
 
 
 def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -> tuple[LineFeatures, ...]:
     """Return the features of every line of a page."""
-    chars_per_word = settings["features.unspaced_chars_per_word"]
-    topic_min_words = settings["features.topic_min_words"]
-    topic_min_chars = settings["features.topic_word_min_chars"]
-
-    tokens = [tokenize(line.text) for line in lines]
-    keys = [fold_key(line.text) if line.text else "" for line in lines]
-    key_counts = Counter(k for k in keys if k)
-    content = [_content_words(t, stopwords, topic_min_chars) for t in tokens]
+    memo = line_memo(stopwords, settings)
+    facts = [memo.get(line.text) if line.text else None for line in lines]
+    key_counts = Counter(f.key for f in facts if f is not None and f.key)
     # How many long lines use each content word: the page's own vocabulary.
     vocabulary: Counter[str] = Counter()
-    for toks, words in zip(tokens, content):
-        if len(toks) >= topic_min_words:
-            vocabulary.update(words)
+    for f in facts:
+        if f is not None and f.long:
+            vocabulary.update(f.content)
 
-    nonblank = [i for i, line in enumerate(lines) if line.text]
+    nonblank = [i for i, f in enumerate(facts) if f is not None]
     first, last = (nonblank[0], nonblank[-1]) if nonblank else (0, 0)
     span = max(1, last - first)
-    lengths = sorted(len(line.text) for line in lines if line.text)
-    long_line = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 1
+    lengths = sorted(facts[i].features[0] for i in nonblank)
+    long_line = max(1, lengths[int(0.9 * (len(lengths) - 1))] if lengths else 1)
     out = []
-    for i, line in enumerate(lines):
-        text = line.text
-        if not text:
+    for i, f in enumerate(facts):
+        if f is None:
             out.append(EMPTY)
             continue
-        toks = tokens[i]
-        n_tok = len(toks) or 1
-        stops = sum(1 for t in toks if fold_word(t) in stopwords)
-        cased_letters = count_chars(_CASED_LETTER, text)
-        cased = cased_letters >= 2
-        cased_words = [t for t in toks if _CASED_LETTER.match(t[0])]
-        title_words = sum(1 for t in cased_words if t[0].isupper())
-        non_space = count_chars(_NON_SPACE, text) or 1
-        own = content[i]
-        shared = sum(1 for w in own if vocabulary[w] - (1 if len(toks) >= topic_min_words else 0) > 0)
+        own = f.content
+        if own:
+            minus = 1 if f.long else 0
+            shared = sum(1 for w in own if vocabulary[w] - minus > 0)
+            topic = shared / len(own)
+        else:
+            topic = 0.0
+        v = f.features
         out.append(LineFeatures(
-            chars=len(text),
-            words=count_words(text, toks, chars_per_word),
-            stopword_density=stops / n_tok,
-            terminal_punct=bool(_TERMINAL.search(text)),
-            ellipsis_end=("…" in text or "..." in text) and bool(_ELLIPSIS.search(text)),
-            digit_share=count_chars(_DIGIT, text) / non_space,
-            upper_share=(count_chars(_UPPER, text) / cased_letters) if cased else 0.0,
-            title_share=(title_words / len(cased_words)) if cased and cased_words else 0.0,
-            separators=len(_SEPARATORS.findall(text)),
-            # Cheap necessary conditions first: most lines have no "@", "://" or "www." and a space.
-            has_url=("@" in text or "://" in text or "www." in text) and bool(_URL.search(text)),
-            glued=" " not in text.strip() and bool(_GLUED.search(text)),
-            position=(i - first) / span,
-            repeats=key_counts[keys[i]] - 1,
-            topic_overlap=(shared / len(own)) if own else 0.0,
-            cased=cased,
-            colon_end=(":" in text or "：" in text) and bool(_COLON_END.search(text)),
-            relative_length=min(len(text) / max(1, long_line), 3.0),
-            starts_lower=text[0].islower(),
-            joins=len(_JOIN.findall(text)),
-            enumerated=bool(_ENUMERATED.match(text)),
+            v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
+            (i - first) / span, key_counts[f.key] - 1 if f.key else -1, topic, v[14], v[15],
+            min(v[0] / long_line, 3.0), v[17], v[18], v[19],
         ))
     return tuple(out)

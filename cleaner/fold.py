@@ -8,6 +8,7 @@ sides. Stop words use fold_word, which keeps accents (Vietnamese tones tell word
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -20,8 +21,14 @@ _ARABIC = str.maketrans({
 _DIACRITICS = regex.compile(r"[\u064B-\u065F\u0670\u06D6-\u06ED\u200B-\u200F\u2060\uFEFF]")
 _ACCENTS = regex.compile(r"[\u0300-\u036f]")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "ʻ": "'"})
-_EDGES = regex.compile(r"^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$")
-_SPACES = regex.compile(r"\s+")
+# Edges are found from each end (REVERSE: the trailing run is found without scanning the line).
+_EDGE_START = regex.compile(r"[\s\p{P}\p{S}]+")
+_EDGE_END = regex.compile(r"[\s\p{P}\p{S}]+$", regex.REVERSE)
+_ARABIC_PAIRS = tuple((chr(k), v or "") for k, v in _ARABIC.items())
+_APOSTROPHE_PAIRS = tuple((chr(k), v) for k, v in _APOSTROPHES.items())
+# The standard library's re scans a plain character class 4x faster than regex.
+_DIACRITICS_RE = re.compile(_DIACRITICS.pattern)
+_ACCENTS_RE = re.compile(_ACCENTS.pattern)
 
 
 # Keys already folded, per process: lines and words repeat within and across pages (menus,
@@ -45,12 +52,28 @@ def fold_key(text: str) -> str:
 
 
 def _fold_key(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_ARABIC).casefold().translate(_ARABIC)
-    text = _DIACRITICS.sub("", text).translate(_APOSTROPHES)
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", _ACCENTS.sub("", unicodedata.normalize("NFD", text)))
-    text = _SPACES.sub(" ", text)
-    return _EDGES.sub("", text)
+    if text.isascii():  # the common case: NFKC, the Arabic table and the accents change nothing
+        text = text.lower()
+        if "`" in text:
+            text = text.replace("`", "'")
+    else:
+        text = _translate(unicodedata.normalize("NFKC", text), _ARABIC_PAIRS).casefold()
+        text = _translate(text, _ARABIC_PAIRS)
+        text = _translate(_DIACRITICS_RE.sub("", text), _APOSTROPHE_PAIRS)
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", _ACCENTS_RE.sub("", unicodedata.normalize("NFD", text)))
+    text = " ".join(text.split())
+    start = _EDGE_START.match(text)
+    end = _EDGE_END.search(text)
+    return text[start.end() if start else 0:end.start() if end else len(text)] if start or end else text
+
+
+def _translate(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    """Return text.translate(table) for a small table: a substring test per key is far cheaper."""
+    for old, new in pairs:
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 @lru_cache(maxsize=1 << 16)

@@ -12,6 +12,7 @@ import random
 import re
 from typing import Sequence
 
+import numpy
 from langdetect import detector_factory
 from langdetect.detector import Detector
 from langdetect.language import Language
@@ -105,36 +106,49 @@ def _ngrams(text: str, known) -> list[str]:
     return out
 
 
+_VECTORS: dict[str, numpy.ndarray] = {}      # an n-gram's probabilities per language, as a vector
+
+
+def _vector(gram: str, word_probs) -> numpy.ndarray:
+    vec = _VECTORS.get(gram)
+    if vec is None:
+        if len(_VECTORS) >= WORD_CACHE_MAX_ENTRIES:
+            _VECTORS.clear()
+        vec = _VECTORS[gram] = numpy.array(word_probs[gram], dtype=numpy.float64)
+    return vec
+
+
 def _probabilities(text: str) -> list[Language]:
-    """Return langdetect's get_probabilities() for the text (langdetect with seed SEED)."""
+    """Return langdetect's get_probabilities() for the text (langdetect with seed SEED).
+
+    The same random draws and the same float operations in the same order as langdetect's
+    loop, done on numpy vectors of all languages at once.
+    """
     factory = _factory()
     word_probs, langs = factory.word_lang_prob_map, factory.langlist
     ngrams = _ngrams(_prepare(text), word_probs)
     if not ngrams:
         return []
+    n_rows = len(ngrams)
     n_lang, n_trial = len(langs), 7
-    total = [0.0] * n_lang
+    total = numpy.zeros(n_lang)
     rng = random.Random()
     rng.seed(SEED)
+    draw = rng._randbelow  # what rng.choice(ngrams) calls: the same draws
     for _ in range(n_trial):
-        prob = [1.0 / n_lang] * n_lang
+        prob = numpy.full(n_lang, 1.0 / n_lang)
         alpha = Detector.ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * Detector.ALPHA_WIDTH
         weight = alpha / Detector.BASE_FREQ
         i = 0
         while True:
-            prob = [p * (weight + q) for p, q in zip(prob, word_probs[rng.choice(ngrams)])]
+            prob = prob * (weight + _vector(ngrams[draw(n_rows)], word_probs))
             if i % 5 == 0:
-                norm = sum(prob)
-                prob = [p / norm for p in prob]
-                top = 0.0
-                for p in prob:
-                    if top < p:
-                        top = p
-                if top > Detector.CONV_THRESHOLD or i >= Detector.ITERATION_LIMIT:
+                prob = prob / numpy.cumsum(prob)[-1]   # a running sum: Python's sum() order
+                if prob.max() > Detector.CONV_THRESHOLD or i >= Detector.ITERATION_LIMIT:
                     break
             i += 1
-        total = [t + p / n_trial for t, p in zip(total, prob)]
-    found = [Language(lang, p) for lang, p in zip(langs, total) if p > Detector.PROB_THRESHOLD]
+        total = total + prob / n_trial
+    found = [Language(lang, float(p)) for lang, p in zip(langs, total) if p > Detector.PROB_THRESHOLD]
     found.sort(reverse=True)
     return found
 

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 import regex
 
 from .fold import fold_key, fold_word
-from .model import CleanerError, Label
+from .model import CleanerError, Label, RuleHit
 
 MATCH_MODES = ("line", "start", "contains")
 CATEGORY_KEYS = {
@@ -467,6 +467,10 @@ class Matcher:
     nested or overlapping repeats can take quadratic or worse time on a long line), and each
     search gives up after `timeout` seconds. Answers for short lines are remembered: menus
     and footers repeat within and across pages.
+
+    A category's limits (max_words, skip_sentences) are applied here, before any work: a
+    line too long for every category that starts or contains phrases is not scanned for
+    them, and a category's patterns run only on lines within its limits.
     """
 
     CACHE_MAX_ENTRIES = 1 << 14      # remembered answers per rule set; emptied when full
@@ -493,37 +497,52 @@ class Matcher:
             (index, regex.compile("|".join(f"(?:{p})" for p in cat.patterns), regex.IGNORECASE))
             for index, cat in enumerate(categories) if cat.patterns
         )
+        # The most words a line may have for some category of each phrase table to apply.
+        unlimited = 1 << 30
+        self.start_max_words = max((unlimited if cat.max_words is None else cat.max_words
+                                    for cat in categories if cat.match == "start" and cat.phrases), default=-1)
+        self.contains_max_words = max((unlimited if cat.max_words is None else cat.max_words
+                                       for cat in categories if cat.match == "contains" and cat.phrases), default=-1)
 
+        self.hits = tuple(RuleHit(cat.id, cat.label, cat.weight, cat.section) for cat in categories)
         self._answers: dict[str, tuple[int, ...]] = {}
 
-    def match(self, text: str, key: str | None = None) -> list[int]:
-        """Return the indexes of the categories whose phrases or patterns match this line."""
+    def match(self, text: str, words: int, sentence: bool, key: str | None = None) -> tuple[int, ...]:
+        """Return the indexes of the categories that match a line of `words` words (`sentence`:
+        it ends like a sentence), within each category's limits."""
         answer = self._answers.get(text)
         if answer is None:
-            answer = tuple(self._match(text, key))
+            answer = self._match(text, words, sentence, key)
             if len(text) <= self.CACHE_MAX_LINE_CHARS:
                 if len(self._answers) >= self.CACHE_MAX_ENTRIES:
                     self._answers.clear()
                 self._answers[text] = answer
-        return list(answer)
+        return answer
 
-    def _match(self, text: str, key: str | None) -> list[int]:
+    def _match(self, text: str, words: int, sentence: bool, key: str | None) -> tuple[int, ...]:
         key = fold_key(text) if key is None else key
         found: list[int] = list(self.whole.get(key, ()))
-        if self.start_re is not None:
+        if self.start_re is not None and words <= self.start_max_words:
             m = self.start_re.match(key)
             if m:
                 found += self.start[m.group(0)]
-        if self.contains_re is not None:
+        if self.contains_re is not None and words <= self.contains_max_words:
             for m in self.contains_re.finditer(key, overlapped=True):
                 found += self.contains[m.group(0)]
         if self.category_patterns and len(text) <= self.max_chars:
-            found += self._match_patterns(text)
-        return sorted(set(found))
+            found += self._match_patterns(text, words, sentence)
+        cats = self.categories
+        return tuple(index for index in sorted(set(found)) if self._within(cats[index], words, sentence))
 
-    def _match_patterns(self, text: str) -> list[int]:
+    @staticmethod
+    def _within(cat: Category, words: int, sentence: bool) -> bool:
+        return (cat.max_words is None or words <= cat.max_words) and not (cat.skip_sentences and sentence)
+
+    def _match_patterns(self, text: str, words: int, sentence: bool) -> list[int]:
+        cats = self.categories
         try:
-            return [index for index, pattern in self.category_patterns if pattern.search(text, timeout=self.timeout)]
+            return [index for index, pattern in self.category_patterns
+                    if self._within(cats[index], words, sentence) and pattern.search(text, timeout=self.timeout)]
         except TimeoutError:
             raise CleanerError(self._blame_slow_pattern(text)) from None
 
