@@ -20,6 +20,15 @@ LABEL_DEFAULTS = {
     # A numbered item ("7) …", "7. …") that continues a content list (the previous item, n-1,
     # is content and at most this many non-blank lines back) is content too.
     "list_max_gap": 3,
+    # A paragraph under a "Related" header is the article resuming after an inline box ("Read
+    # also: <one headline>") when it reads like confident body on its own (context-free score at
+    # least resume_min_raw_score, resume_min_words words, a sentence), shares at least
+    # resume_min_topic_overlap of its content words with the title and lead, and content is at
+    # most resume_max_gap non-blank lines back.
+    "resume_min_raw_score": 0.8,
+    "resume_min_topic_overlap": 0.25,
+    "resume_min_words": 15,
+    "resume_max_gap": 3,
 }
 _ITEM_NUMBER = re.compile(r"^\s*(\d{1,3})[.)]\s")
 
@@ -66,6 +75,25 @@ def _dropped_label(f: LineFeatures, hits: Sequence[RuleHit], ctx: Context, s) ->
     return Label.OTHER, "feature.low_score"
 
 
+def _resume_after_inline_box(content: list[bool], features: Sequence[LineFeatures],
+                             hits: Sequence[Sequence[RuleHit]], raw_probs: Sequence[float],
+                             contexts: Sequence[Context], nonblank: Sequence[int], s) -> set[int]:
+    """Return the teaser-section lines that are the article going on after an inline related box."""
+    resumed: set[int] = set()
+    last = None                                   # position in nonblank of the last content line
+    for pos, i in enumerate(nonblank):
+        f = features[i]
+        if not content[i] and contexts[i].section is Label.TEASER and not hits[i] and last is not None \
+                and pos - last <= s("resume_max_gap") and raw_probs[i] >= s("resume_min_raw_score") \
+                and f.words >= s("resume_min_words") and f.terminal_punct \
+                and f.topic_overlap >= s("resume_min_topic_overlap"):
+            content[i] = True
+            resumed.add(i)
+        if content[i]:
+            last = pos
+    return resumed
+
+
 def label_lines(
     lines: Sequence[Line],
     features: Sequence[LineFeatures],
@@ -86,6 +114,8 @@ def label_lines(
             content[i] = False
     nonblank = [i for i, f in enumerate(features) if f.chars]
     listed = _continue_lists(content, lines, hits, nonblank, s("list_max_gap"))
+    resumed = _resume_after_inline_box(content, features, hits, [sigmoid(r) for r, _ in scored],
+                                       contexts, nonblank, s)
 
     # A short headline-like line between two content lines is a subheading (jusText's revision).
     promoted: set[int] = set()
@@ -134,6 +164,8 @@ def label_lines(
                 label, why = Label.HEADING, "context.between_body"
             elif i in listed:
                 label, why = Label.BODY, "context.list_continues"
+            elif i in resumed:
+                label, why = Label.BODY, "context.resumes_after_box"
             elif f.words <= s("heading_max_words") and not f.terminal_punct and _headline_like(f, hits[i], s):
                 label, why = Label.HEADING, "feature.heading_shape"
             else:

@@ -27,3 +27,24 @@ def test_a_list_item_with_a_rule_hit_or_a_wrong_number_is_not_taken():
     ls = lines("1) First", "2) Share this", "1) First again", "5) Skipped numbers")
     content = [True, False, True, False]
     assert _continue_lists(content, ls, [(), hit, (), ()], range(4), 3) == set()
+
+
+def test_the_article_resumes_after_an_inline_read_also_box():
+    from cleaner.label import LABEL_DEFAULTS, _resume_after_inline_box
+    from cleaner.model import LineFeatures
+    from cleaner.smooth import Context
+
+    def f(words, terminal=True, topic=0.5):
+        return LineFeatures(chars=words * 6, words=words, stopword_density=0.4, terminal_punct=terminal,
+                            ellipsis_end=False, digit_share=0.0, upper_share=0.0, title_share=0.1,
+                            separators=0, has_url=False, glued=False, position=0.5, repeats=0,
+                            topic_overlap=topic, cased=True, colon_end=False, relative_length=1.0,
+                            starts_lower=False, joins=0, enumerated=False)
+    header = (RuleHit("it.related", Label.TEASER, -4.0, Label.TEASER),)
+    feats = [f(40), f(2, False), f(12, False), f(45), f(40, topic=0.1)]
+    hits = [(), header, (), (), ()]
+    raw = [0.9, 0.0, 0.4, 0.85, 0.9]
+    ctx = [Context(2.0, None, True, ())] + [Context(-1.0, Label.TEASER, False, ())] * 4
+    content = [True, False, False, False, False]
+    resumed = _resume_after_inline_box(content, feats, hits, raw, ctx, range(5), LABEL_DEFAULTS.__getitem__)
+    assert resumed == {3}   # the off-topic paragraph after it stays a teaser
