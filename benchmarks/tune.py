@@ -37,7 +37,7 @@ from cleaner.fold import fold_key
 from cleaner.label import label_lines
 from cleaner.normalize import normalize_text
 from cleaner.rules import match_lines
-from cleaner.score import FEATURE_NAMES, feature_vector
+from cleaner.score import FEATURE_NAMES, feature_matrix, score_lines
 from cleaner.segment import split_lines
 from cleaner.smooth import CONTEXT_NAMES, smooth_scores
 
@@ -152,19 +152,17 @@ def settings_with(pages_rules, score_beta, smooth_beta, extra) -> dict:
 def stage1_data(pages):
     X, y, w = [], [], []
     for p in pages:
-        for f, h, t, wt in zip(p.features, p.hits, p.target, p.weight):
+        for f, row, t, wt in zip(p.features, feature_matrix(p.features, p.hits).tolist(), p.target, p.weight):
             if f.chars:
-                X.append(feature_vector(f, h) + (1.0,))
+                X.append(tuple(row) + (1.0,))
                 y.append(t)
                 w.append(wt)
     return np.array(X), np.array(y, float), np.array(w)
 
 
 def raw_logits(p, beta):
-    out = []
-    for f, h in zip(p.features, p.hits):
-        out.append(float(np.dot(beta[:-1], feature_vector(f, h)) + beta[-1]) if f.chars else 0.0)
-    return out
+    logits = feature_matrix(p.features, p.hits) @ beta[:-1] + beta[-1]
+    return [float(z) if f.chars else 0.0 for f, z in zip(p.features, logits)]
 
 
 def stage2_data(pages, beta1, settings):
@@ -193,13 +191,7 @@ def context_vectors(raw, p, settings):
 
 
 def page_f1(p, settings) -> float:
-    scored_raw = []
-    for f, h in zip(p.features, p.hits):
-        if not f.chars:
-            scored_raw.append((0.0, ()))
-            continue
-        z = settings["score.bias"] + sum(settings[f"score.weights.{n}"] * x for n, x in zip(FEATURE_NAMES, feature_vector(f, h)))
-        scored_raw.append((z, ()))
+    scored_raw = [(z, ()) for z, _ in score_lines(p.features, p.hits, settings)]
     contexts = smooth_scores([z for z, _ in scored_raw], p.features, p.hits, settings)
     results = label_lines(p.lines, p.features, p.hits, scored_raw, contexts, settings)
     pred = Counter(t for r, toks in zip(results, p.tokens) if r.kept for t in toks)

@@ -8,8 +8,10 @@ benchmarks/tune.py. No context here: that is the next stage's work.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from operator import attrgetter
 from typing import Mapping, Sequence
+
+import numpy
 
 from .model import LineFeatures, RuleHit
 
@@ -31,63 +33,87 @@ FEATURE_NAMES = (
 )
 
 
-def _one_hot(value: float, edges: Sequence[float]) -> list[float]:
-    vec = [0.0] * (len(edges) + 1)
-    vec[bisect_right(edges, value)] = 1.0
-    return vec
+_BOOL_FIELDS = ("terminal_punct", "ellipsis_end", "colon_end", "has_url", "glued", "starts_lower", "enumerated")
+_NUMBER_FIELDS = ("chars", "words", "stopword_density", "digit_share", "upper_share", "title_share",
+                  "separators", "position", "repeats", "topic_overlap", "relative_length", "joins")
+_FIELD_NAMES = _NUMBER_FIELDS + _BOOL_FIELDS
+_FIELDS = attrgetter(*_FIELD_NAMES)
+
+
+def feature_matrix(features: Sequence[LineFeatures], hits: Sequence[Sequence[RuleHit]]) -> numpy.ndarray:
+    """Return every line's numeric features as the rows of a matrix, in FEATURE_NAMES order."""
+    n = len(features)
+    table = numpy.array(list(map(_FIELDS, features)), dtype=numpy.float64).reshape(n, len(_FIELD_NAMES))
+    col = flag = {name: table[:, k] for k, name in enumerate(_FIELD_NAMES)}
+    words, density, position = col["words"], col["stopword_density"], col["position"]
+    columns = [
+        numpy.log1p(col["chars"]),
+        numpy.log1p(words),
+        words <= 3,
+        density,
+        (density == 0.0) & (words >= 3),
+        flag["terminal_punct"],
+        flag["ellipsis_end"],
+        flag["colon_end"],
+        col["digit_share"],
+        col["upper_share"],
+        col["title_share"],
+        numpy.minimum(col["separators"], 3),
+        flag["has_url"],
+        flag["glued"],
+        position,
+        position * position,
+        col["repeats"] > 0,
+        col["topic_overlap"],
+        (flag["terminal_punct"] > 0) & (words >= 8),
+        col["relative_length"],
+        flag["starts_lower"],
+        numpy.minimum(col["joins"], 3),
+        flag["enumerated"],
+    ]
+    matrix = numpy.zeros((n, len(FEATURE_NAMES)))
+    matrix[:, :len(columns)] = numpy.column_stack(columns) if n else numpy.zeros((0, len(columns)))
+    # One indicator per bin: bisect_right(edges, value) is searchsorted(..., side="right").
+    offset = len(columns)
+    rows = numpy.arange(n)
+    matrix[rows, offset + numpy.searchsorted(WORD_BINS, words, side="right")] = 1.0
+    offset += len(WORD_BINS) + 1
+    matrix[rows, offset + numpy.searchsorted(STOPWORD_BINS, numpy.where(words >= 3, density, -1.0), side="right")] = 1.0
+    matrix[:, -1] = [sum(hit.weight for hit in h) for h in hits]
+    return matrix
 
 
 def feature_vector(f: LineFeatures, hits: Sequence[RuleHit]) -> tuple[float, ...]:
-    """Return the line's numeric features, in FEATURE_NAMES order."""
-    return (
-        math.log1p(f.chars),
-        math.log1p(f.words),
-        float(f.words <= 3),
-        f.stopword_density,
-        float(f.stopword_density == 0.0 and f.words >= 3),
-        float(f.terminal_punct),
-        float(f.ellipsis_end),
-        float(f.colon_end),
-        f.digit_share,
-        f.upper_share,
-        f.title_share,
-        float(min(f.separators, 3)),
-        float(f.has_url),
-        float(f.glued),
-        f.position,
-        f.position * f.position,
-        float(f.repeats > 0),
-        f.topic_overlap,
-        float(f.terminal_punct and f.words >= 8),
-        f.relative_length,
-        float(f.starts_lower),
-        float(min(f.joins, 3)),
-        float(f.enumerated),
-        *_one_hot(f.words, WORD_BINS),
-        *_one_hot(f.stopword_density if f.words >= 3 else -1.0, STOPWORD_BINS),
-        sum(hit.weight for hit in hits),
-    )
+    """Return one line's numeric features, in FEATURE_NAMES order."""
+    return tuple(feature_matrix([f], [hits])[0].tolist())
 
 
 def score_lines(
     features: Sequence[LineFeatures], hits: Sequence[Sequence[RuleHit]], settings: Mapping
 ) -> tuple[tuple[float, tuple[str, ...]], ...]:
     """Return each line's content logit before context and the features that pushed it most."""
+    if not features:
+        return ()
     bias = settings["score.bias"]
-    weights = [settings[f"score.weights.{name}"] for name in FEATURE_NAMES]
+    weights = numpy.array([settings[f"score.weights.{name}"] for name in FEATURE_NAMES])
     top = settings["score.reason_features"]
+    parts = feature_matrix(features, hits) * weights
+    # A running sum, not numpy's pairwise one: the same float as summing the parts in order.
+    logits = bias + numpy.cumsum(parts, axis=1)[:, -1]
+    sign = numpy.where(logits >= 0, 1.0, -1.0)[:, None]
+    pushed = sign * parts[:, :-1]                      # rule_weight is told by rule ids
+    ranked = numpy.argsort(-pushed, axis=1, kind="stable")[:, :top]
+    names = _REASON_NAMES
     out = []
-    for f, h in zip(features, hits):
+    for f, logit, order, push in zip(features, logits.tolist(), ranked.tolist(), pushed.tolist()):
         if f.chars == 0:
             out.append((0.0, ()))
-            continue
-        parts = [w * x for w, x in zip(weights, feature_vector(f, h))]
-        logit = bias + sum(parts)
-        sign = 1.0 if logit >= 0 else -1.0
-        pull = [-sign * part for part in parts]
-        ranked = sorted(range(len(parts) - 1), key=pull.__getitem__)  # rule_weight is told by rule ids
-        out.append((logit, tuple(f"feature.{FEATURE_NAMES[k]}" for k in ranked[:top] if sign * parts[k] > 0)))
+        else:
+            out.append((logit, tuple(names[k] for k in order if push[k] > 0)))
     return tuple(out)
+
+
+_REASON_NAMES = tuple(f"feature.{name}" for name in FEATURE_NAMES)
 
 
 def sigmoid(x: float) -> float:

@@ -9,9 +9,10 @@ body has been seen, what follows leans to that header's label).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Mapping, Sequence
+
+import numpy
 
 from .model import Label, LineFeatures, RuleHit
 
@@ -32,18 +33,15 @@ class Context:
     reasons: tuple[str, ...]
 
 
-def _window_means(values: Sequence[float], k: int) -> list[float]:
+def _window_means(values: numpy.ndarray, k: int) -> numpy.ndarray:
     """Return, for each position, the mean of the k values on each side (itself excluded)."""
     n = len(values)
-    prefix = [0.0]
-    for v in values:
-        prefix.append(prefix[-1] + v)
-    out = []
-    for i in range(n):
-        lo, hi = max(0, i - k), min(n, i + k + 1)
-        count = hi - lo - 1
-        out.append((prefix[hi] - prefix[lo] - values[i]) / count if count else 0.0)
-    return out
+    prefix = numpy.concatenate(([0.0], numpy.cumsum(values)))
+    at = numpy.arange(n)
+    lo, hi = numpy.maximum(0, at - k), numpy.minimum(n, at + k + 1)
+    count = hi - lo - 1
+    sums = prefix[hi] - prefix[lo] - values
+    return numpy.divide(sums, count, out=numpy.zeros(n), where=count > 0)
 
 
 def find_region(gains: Sequence[float]) -> tuple[int, int]:
@@ -58,15 +56,6 @@ def find_region(gains: Sequence[float]) -> tuple[int, int]:
         if run > best:
             best, best_span = run, (start, i)
     return best_span
-
-
-def context_vector(raw, w1, w3, in_region, before, after, mass_before, mass_after, after_section,
-                   topic, short, gap_before, gap_after, section_distance, after_comments) -> tuple[float, ...]:
-    """Return the context features in CONTEXT_NAMES order."""
-    return (raw, w1, w3, float(in_region), float(before), float(after), mass_before, mass_after,
-            2.0 * min(mass_before, mass_after), float(after_section), topic * float(after_section),
-            float(short) * w1, math.log1p(gap_before), math.log1p(gap_after),
-            math.log1p(section_distance) if after_section else 0.0, float(after_comments))
 
 
 def _gaps(strong: Sequence[bool]) -> tuple[list[int], list[int]]:
@@ -99,48 +88,73 @@ def smooth_scores(
     idx = [i for i, f in enumerate(features) if f.chars]
     if not idx:
         return tuple(Context(0.0, None, False, ()) for _ in raw)
-    values = [max(-s("clip_logit"), min(s("clip_logit"), raw[i])) for i in idx]
+    n = len(idx)
+    clip = s("clip_logit")
+    values = numpy.clip(numpy.array([raw[i] for i in idx], dtype=numpy.float64), -clip, clip)
     w1 = _window_means(values, 1)
     w3 = _window_means(values, 3)
-    gains = [v * (1.0 + features[i].chars / s("region_chars_unit")) for v, i in zip(values, idx)]
-    start, end = find_region(gains)
-    positive = [max(0.0, g) for g in gains]
-    total = sum(positive) or 1.0
-    mass_before, running = [], 0.0
-    for g in positive:
-        mass_before.append(running / total)
-        running += g
-    mass_after = [1.0 - b - g / total for b, g in zip(mass_before, positive)]
-    gap_before, gap_after = _gaps([v >= s("strong_logit") for v in values])
+    chars = numpy.array([features[i].chars for i in idx], dtype=numpy.float64)
+    gains = values * (1.0 + chars / s("region_chars_unit"))
+    start, end = find_region(gains.tolist())
+    positive = numpy.maximum(0.0, gains)
+    cumulative = numpy.cumsum(positive)
+    total = float(cumulative[-1]) or 1.0
+    running = numpy.concatenate(([0.0], cumulative[:-1]))
+    mass_before = running / total
+    mass_after = 1.0 - mass_before - positive / total
+    gap_before, gap_after = _gaps((values >= s("strong_logit")).tolist())
 
-    weights = [settings[f"smooth.weights.{name}"] for name in CONTEXT_NAMES]
-    bias = s("bias")
-    out: dict[int, Context] = {}
+    # Sections: a header switches what follows once enough body has been seen.
+    reset_logit, reset_topic, min_body = s("section_reset_logit"), s("section_reset_topic"), s("section_min_body_chars")
+    sections: list[Label | None] = [None] * n
+    distance = numpy.zeros(n)
     section: Label | None = None
     section_start = 0
     body_chars = 0
+    value_list = values.tolist()
     for j, i in enumerate(idx):
         f = features[i]
-        header = next((h for h in hits[i] if h.section is not None), None)
-        if header is not None and body_chars >= s("section_min_body_chars"):
+        header = next((h for h in hits[i] if h.section is not None), None) if hits[i] else None
+        if header is not None and body_chars >= min_body:
             section, section_start = header.section, j
-        elif section is not None and values[j] >= s("section_reset_logit") and f.topic_overlap >= s("section_reset_topic"):
+        elif section is not None and value_list[j] >= reset_logit and f.topic_overlap >= reset_topic:
             section = None
-        in_region, before, after = start <= j <= end, j < start, j > end
-        after_section = section is not None and header is None
-        vec = context_vector(values[j], w1[j], w3[j], in_region, before, after, mass_before[j],
-                             mass_after[j], after_section, f.topic_overlap,
-                             f.words <= s("short_line_max_words"), gap_before[j], gap_after[j],
-                             j - section_start, after_section and section is Label.COMMENTS)
-        logit = bias + sum(w * x for w, x in zip(weights, vec))
-        reasons = []
-        if after_section:
-            reasons.append(f"context.after_{section.value}_header")
-        if before or after:
-            reasons.append("context.outside_article")
-        if abs(weights[1] * w1[j] + weights[2] * w3[j]) >= s("reason_min_shift"):
-            reasons.append("context.neighbours")
-        out[i] = Context(logit, section if after_section else None, in_region, tuple(reasons))
-        if values[j] > 0:
+        if section is not None and header is None:
+            sections[j] = section
+            distance[j] = j - section_start
+        if value_list[j] > 0:
             body_chars += f.chars
-    return tuple(out.get(i, Context(0.0, None, False, ())) for i in range(len(raw)))
+
+    at = numpy.arange(n)
+    in_region, before, after = (start <= at) & (at <= end), at < start, at > end
+    after_section = numpy.array([sec is not None for sec in sections])
+    topic = numpy.array([features[i].topic_overlap for i in idx], dtype=numpy.float64)
+    short = numpy.array([features[i].words <= s("short_line_max_words") for i in idx])
+    columns = numpy.column_stack([
+        values, w1, w3, in_region, before, after, mass_before, mass_after,
+        2.0 * numpy.minimum(mass_before, mass_after), after_section, topic * after_section,
+        short * w1, numpy.log1p(gap_before), numpy.log1p(gap_after),
+        numpy.where(after_section, numpy.log1p(distance), 0.0),
+        numpy.array([sec is Label.COMMENTS for sec in sections]),
+    ]).astype(numpy.float64)
+    weights = numpy.array([settings[f"smooth.weights.{name}"] for name in CONTEXT_NAMES])
+    # A running sum, not numpy's pairwise one: the same float as summing the parts in order.
+    logits = s("bias") + numpy.cumsum(columns * weights, axis=1)[:, -1]
+    shift = numpy.abs(weights[1] * w1 + weights[2] * w3) >= s("reason_min_shift")
+
+    out: list[Context] = [_NO_CONTEXT] * len(raw)
+    outside = (before | after).tolist()
+    for j, (i, logit, sec, away, moved, inside) in enumerate(
+            zip(idx, logits.tolist(), sections, outside, shift.tolist(), in_region.tolist())):
+        reasons = []
+        if sec is not None:
+            reasons.append(f"context.after_{sec.value}_header")
+        if away:
+            reasons.append("context.outside_article")
+        if moved:
+            reasons.append("context.neighbours")
+        out[i] = Context(logit, sec, inside, tuple(reasons))
+    return tuple(out)
+
+
+_NO_CONTEXT = Context(0.0, None, False, ())
