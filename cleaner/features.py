@@ -17,6 +17,7 @@ from typing import Collection, Mapping, Sequence
 
 import regex
 
+from .caches import register
 from .fold import fold_key, fold_word
 from .model import Line, LineFeatures
 
@@ -188,9 +189,7 @@ def line_memo(stopwords: frozenset[str] | Collection[str], settings: Mapping) ->
     return memo
 
 
-def clear_memos() -> None:
-    """Forget every remembered line (benchmarks measure from a cold start with this)."""
-    _MEMOS.clear()
+register(_MEMOS.clear)
 
 
 def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -> tuple[LineFeatures, ...]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 import regex
+
+from .caches import register
 
 _ARABIC = str.maketrans({
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي",
@@ -76,7 +77,6 @@ def _translate(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
     return text
 
 
-@lru_cache(maxsize=1 << 16)
 def fold_word(word: str) -> str:
     """Return the comparison key of a single word (stop-word lookups)."""
     key = _WORD_KEYS.get(word)
@@ -87,3 +87,9 @@ def fold_word(word: str) -> str:
                 _WORD_KEYS.clear()
             _WORD_KEYS[word] = key
     return key
+
+
+@register
+def _clear() -> None:
+    _LINE_KEYS.clear()
+    _WORD_KEYS.clear()

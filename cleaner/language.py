@@ -18,6 +18,7 @@ from langdetect.detector import Detector
 from langdetect.language import Language
 from langdetect.utils.ngram import NGram
 
+from .caches import register
 from .model import Line
 
 # langdetect's codes that are not plain ISO 639-1, mapped onto ours.
@@ -107,6 +108,8 @@ def _ngrams(text: str, known) -> list[str]:
 
 
 _VECTORS: dict[str, numpy.ndarray] = {}      # an n-gram's probabilities per language, as a vector
+register(_VECTORS.clear)
+register(_WORD_NGRAMS.clear)
 
 
 def _vector(gram: str, word_probs) -> numpy.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import tomllib
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -16,6 +17,7 @@ from typing import Any, Iterable, Mapping
 
 import regex
 
+from .caches import register
 from .fold import fold_key, fold_word
 from .model import CleanerError, Label, RuleHit
 
@@ -506,6 +508,7 @@ class Matcher:
 
         self.hits = tuple(RuleHit(cat.id, cat.label, cat.weight, cat.section) for cat in categories)
         self._answers: dict[str, tuple[int, ...]] = {}
+        _MATCHERS.add(self)
 
     def match(self, text: str, words: int, sentence: bool, key: str | None = None) -> tuple[int, ...]:
         """Return the indexes of the categories that match a line of `words` words (`sentence`:
@@ -555,6 +558,15 @@ class Matcher:
                     return (f"rule {cat.id} ({cat.source}): pattern {pattern!r} took longer than "
                             f"{self.timeout} s on a {len(text)}-character line; rewrite it without nested repeats")
         return f"the rule patterns took longer than {self.timeout} s on a {len(text)}-character line"
+
+
+_MATCHERS: "weakref.WeakSet[Matcher]" = weakref.WeakSet()
+
+
+@register
+def _forget_answers() -> None:
+    for matcher in list(_MATCHERS):
+        matcher._answers.clear()
 
 
 def _phrase_regex(table: Mapping[str, list[int]], anchored: bool) -> regex.Pattern | None:

@@ -66,3 +66,17 @@ def test_an_empty_page_gives_an_empty_result(english_cleaner):
 def test_a_cleaner_survives_pickling(english_cleaner):
     again = pickle.loads(pickle.dumps(english_cleaner))
     assert again.clean(ARTICLE) == english_cleaner.clean(ARTICLE)
+
+
+def test_remembered_lines_never_change_an_answer():
+    # Stages remember what they computed per line text (menus repeat across pages); a page
+    # cleaned cold, warm, after other pages and after clear_caches() gets the same result.
+    from pathlib import Path
+    pages = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parent.parent / "seeds").glob("*.txt"))]
+    c = cleaner.Cleaner()
+    cleaner.clear_caches()
+    cold = [c.clean(page) for page in pages]
+    warm = [c.clean(page) for page in reversed(pages)][::-1]
+    cleaner.clear_caches()
+    again = [cleaner.Cleaner().clean(page) for page in pages]
+    assert cold == warm == again
