@@ -29,6 +29,9 @@ LABEL_DEFAULTS = {
     "resume_min_topic_overlap": 0.25,
     "resume_min_words": 15,
     "resume_max_gap": 3,
+    # The lines right after an author-box header ("About the author", a section = "meta"
+    # category) are the author's biography, however well they read: up to this many non-blank lines.
+    "author_box_max_lines": 2,
 }
 _ITEM_NUMBER = re.compile(r"^\s*(\d{1,3})[.)]\s")
 
@@ -94,6 +97,21 @@ def _resume_after_inline_box(content: list[bool], features: Sequence[LineFeature
     return resumed
 
 
+def _drop_author_bios(content: list[bool], hits: Sequence[Sequence[RuleHit]], nonblank: Sequence[int],
+                      max_lines: int) -> set[int]:
+    """Return the content lines that are the biography under an author-box header."""
+    dropped: set[int] = set()
+    for pos, i in enumerate(nonblank):
+        if any(h.section is Label.META for h in hits[i]):
+            for j in nonblank[pos + 1:pos + 1 + max_lines]:
+                if hits[j]:
+                    break
+                if content[j]:
+                    content[j] = False
+                    dropped.add(j)
+    return dropped
+
+
 def label_lines(
     lines: Sequence[Line],
     features: Sequence[LineFeatures],
@@ -114,6 +132,7 @@ def label_lines(
             content[i] = False
     nonblank = [i for i, f in enumerate(features) if f.chars]
     listed = _continue_lists(content, lines, hits, nonblank, s("list_max_gap"))
+    bios = _drop_author_bios(content, hits, nonblank, s("author_box_max_lines"))
     resumed = _resume_after_inline_box(content, features, hits, [sigmoid(r) for r, _ in scored],
                                        contexts, nonblank, s)
 
@@ -170,6 +189,8 @@ def label_lines(
                 label, why = Label.HEADING, "feature.heading_shape"
             else:
                 label, why = Label.BODY, "score.content"
+        elif i in bios:
+            label, why = Label.META, "context.author_box"
         else:
             label, why = _dropped_label(f, hits[i], ctx, s)
         reasons = [why] + [r for r in reasons if r != why] + list(feature_reasons)

@@ -48,3 +48,13 @@ def test_the_article_resumes_after_an_inline_read_also_box():
     content = [True, False, False, False, False]
     resumed = _resume_after_inline_box(content, feats, hits, raw, ctx, range(5), LABEL_DEFAULTS.__getitem__)
     assert resumed == {3}   # the off-topic paragraph after it stays a teaser
+
+
+def test_the_biography_under_an_author_box_header_is_not_content():
+    from cleaner.label import _drop_author_bios
+    box = (RuleHit("pt.author_box", Label.META, -3.0, Label.META),)
+    share = (RuleHit("base.social_names", Label.SHARE, -4.0),)
+    hits = [(), box, (), share, ()]
+    content = [True, False, True, False, True]
+    assert _drop_author_bios(content, hits, range(5), 2) == {2}
+    assert content == [True, False, False, False, True]   # the box ends at the share links
