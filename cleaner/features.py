@@ -11,6 +11,7 @@ teasers repeat within a page and across the pages of a site.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Collection, Mapping, Sequence
@@ -23,7 +24,20 @@ from .model import Line, LineFeatures
 
 UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
 _TOKEN = regex.compile(rf"[{UNSPACED}]|[^\W{UNSPACED}]+")
+_WORD = regex.compile(r"\w+")               # the same tokens on a line without unspaced scripts
 _UNSPACED_CHAR = regex.compile(rf"[{UNSPACED}]")
+# Blocks that hold every character of those scripts (and some more): a line with no character
+# in them has none (tests/test_stages.py checks every code point); the standard library's re
+# scans for them far faster than regex scans for the scripts themselves.
+UNSPACED_BLOCKS = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x19E0, 0x19FF), (0x2E80, 0xA4CF),
+                   (0xA9E0, 0xAA7F), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x116D0, 0x116E3), (0x16FE0, 0x16FFF),
+                   (0x1AFF0, 0x1B2FF), (0x1F200, 0x1F2FF), (0x20000, 0x3FFFF))
+_MAYBE_UNSPACED = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in UNSPACED_BLOCKS) + "]")
+# ASCII lines are counted with bytes.translate: the characters of each class deleted.
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_ASCII_UPPER = bytes(range(65, 91))
+_ASCII_DIGITS = b"0123456789"
+_ASCII_SPACES = b"\t\n\x0b\x0c\r "
 # Sentence ends of every script: Latin, CJK full-width, Arabic/Urdu, Devanagari, Armenian, Ethiopic.
 _TERMINAL = regex.compile(r"[.!?…。！？؟۔।॥։።;．](?:[\s\"'”’»)\]」』›]*)$")
 _ELLIPSIS = regex.compile(r"(?:…|\.\.\.)[\s\"'”’»)\]]*$")
@@ -123,35 +137,47 @@ class LineMemo:
 
     def measure(self, text: str) -> LineFacts:
         """Return the facts of one non-blank line's text."""
-        toks = _TOKEN.findall(text)
+        ascii_ = text.isascii()
+        unspaced = not ascii_ and _MAYBE_UNSPACED.search(text) is not None
+        toks = _TOKEN.findall(text) if unspaced else _WORD.findall(text)
         n_tok = len(toks) or 1
-        word = self._word
+        known, word = self.words.get, self._word
         stops = 0
         content = set()
         for tok in toks:
-            stop, key = word(tok)
-            stops += stop
-            if key is not None:
-                content.add(key)
-        cased_letters = count_chars(_CASED_LETTER, text)
+            facts = known(tok) or word(tok)
+            stops += facts[0]
+            if facts[1] is not None:
+                content.add(facts[1])
+        if ascii_:
+            raw = text.encode("ascii")
+            cased_letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+            upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+            digits = len(raw) - len(raw.translate(None, _ASCII_DIGITS))
+            non_space = len(raw.translate(None, _ASCII_SPACES))
+        else:
+            cased_letters = count_chars(_CASED_LETTER, text)
+            upper = count_chars(_UPPER, text) if cased_letters >= 2 else 0
+            digits = count_chars(_DIGIT, text)
+            non_space = count_chars(_NON_SPACE, text)
         cased = cased_letters >= 2
         if cased:
-            upper = count_chars(_UPPER, text)
-            cased_words = [t for t in toks if t[0].isalpha()] if text.isascii() \
+            cased_words = [t for t in toks if t[0].isalpha()] if ascii_ \
                 else [t for t in toks if _CASED_LETTER.match(t[0])]
             title_words = sum(1 for t in cased_words if t[0].isupper())
         else:
             upper, cased_words, title_words = 0, (), 0
-        non_space = count_chars(_NON_SPACE, text) or 1
         # No sentence end can follow a letter or digit: the regex runs only when the last is neither.
         last = text[-1]
+        # A join needs an upper-case letter after a lower-case one or a ! ? …: not the first letter alone.
+        joinable = upper >= 2 or (upper == 1 and not text[0].isupper())
         features = (
             len(text),                                                  # chars
-            count_words(text, toks, self.chars_per_word),               # words
+            count_words(text, toks, self.chars_per_word) if unspaced else len(toks),  # words
             stops / n_tok,                                              # stopword_density
             not last.isalnum() and bool(_TERMINAL.search(text)),        # terminal_punct
             ("…" in text or "..." in text) and bool(_ELLIPSIS.search(text)),
-            count_chars(_DIGIT, text) / non_space,                                         # digit_share
+            digits / (non_space or 1),                                  # digit_share
             (upper / cased_letters) if cased else 0.0,                  # upper_share
             (title_words / len(cased_words)) if cased and cased_words else 0.0,
             len(_SEPARATORS.findall(text)) if not _SEPARATOR_CHARS.isdisjoint(text) else 0,
@@ -165,7 +191,7 @@ class LineMemo:
             (":" in text or "：" in text) and bool(_COLON_END.search(text)),
             0.0,                                                        # relative_length (page)
             text[0].islower(),                                          # starts_lower
-            len(_JOIN.findall(text)),                                   # joins
+            len(_JOIN.findall(text)) if joinable else 0,                # joins
             bool(_ENUMERATED.match(text)),                              # enumerated
         )
         return LineFacts(features, fold_key(text), frozenset(content), len(toks) >= self.topic_min_words)

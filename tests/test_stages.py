@@ -85,3 +85,21 @@ def test_clean_text_keeps_paragraphs_apart_by_one_blank_line():
 def test_labels_tsv_has_a_header_and_one_row_per_line():
     rows = render_labels_tsv([LineResult(1, "a\tb", Label.BODY, 0.9, 0.8, ("score.content",))]).splitlines()
     assert rows == ["line\tlabel\tscore\treasons\ttext", "1\tbody\t0.9000\tscore.content\ta b"]
+
+
+def test_the_unspaced_script_prefilter_covers_every_character_of_those_scripts():
+    # features.py tokenises a line the fast way when no character falls in UNSPACED_BLOCKS;
+    # that is only right if every Han, kana, Thai, Lao, Khmer and Myanmar character is inside.
+    import regex
+    from cleaner.features import UNSPACED, UNSPACED_BLOCKS
+    script = regex.compile(rf"[{UNSPACED}]")
+    every = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF)
+    outside = [hex(ord(ch)) for ch in script.findall(every)
+               if not any(a <= ord(ch) <= b for a, b in UNSPACED_BLOCKS)]
+    assert outside == []
+
+
+def test_ascii_and_unicode_lines_are_measured_alike():
+    ascii_line, unicode_line = feats("Call 0800 123 456 NOW, it is FREE", "Call 0800 123 456 NOW, it is FREE\u00e9")
+    assert (ascii_line.digit_share, ascii_line.upper_share) == (10 / 26, 8 / 15)
+    assert (unicode_line.digit_share, unicode_line.upper_share) == (10 / 27, 8 / 16)
