@@ -19,7 +19,7 @@ EVIDENCE_NAMES = (
     "link_share", "all_link", "context_link_share", "link_list", "in_p", "in_h1", "in_heading",
     "in_li", "in_blockquote", "in_table", "in_article", "in_main", "in_header", "in_hidden",
     "content_name", "is_title", "before_title", "title_up_2", "title_up_4", "title_up_6",
-    "jsonld_inside", "jsonld_outside",
+    "jsonld_inside", "jsonld_outside", "description",
 )
 HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 LIST_TAGS = frozenset({"ul", "ol", "dl", "nav", "menu"})
@@ -113,6 +113,9 @@ def evidence_vectors(evidence: Sequence[DomEvidence], features: Sequence[LineFea
         if ev.jsonld_body is not None:
             vec[positions["jsonld_inside"]] = ev.jsonld_body
             vec[positions["jsonld_outside"]] = 1.0 - ev.jsonld_body
+        description = getattr(ev, "description", None)   # html.LineEvidence; a bare DomEvidence has none
+        if description:
+            vec[positions["description"]] = description
         out.append(tuple(vec))
     return out
 

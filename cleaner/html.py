@@ -30,6 +30,9 @@ option select textarea iframe video audio canvas object map
 """.split())
 HIDDEN_TAGS = frozenset("script style template noscript head title svg math iframe object embed".split())
 BREAK_TAGS = frozenset({"br", "hr"})
+# A line shorter than this many tokens is never taken for the page's description (a section name
+# or a name in it would be).
+DESCRIPTION_MIN_TOKENS = 6
 MAX_DEPTH = 2048  # libxml2's limit on nested elements (with huge_tree)
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
          (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -42,11 +45,21 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
 @dataclass(frozen=True, slots=True)
+class LineEvidence(DomEvidence):
+    """DomEvidence and what the page's own summary says of the line.
+
+    (A subclass only because model.py is not ours to change today: the field belongs in DomEvidence.)
+    """
+
+    description: float | None = None   # share of the line in the page's description; None: the page has none
+
+
+@dataclass(frozen=True, slots=True)
 class HtmlPage:
     """A page laid out as lines, with the evidence of each line and what the page says of itself."""
 
     lines: tuple[Line, ...]
-    evidence: tuple[DomEvidence, ...]
+    evidence: tuple[LineEvidence, ...]
     titles: tuple[str, ...]          # <title>, og:title, JSON-LD headline, h1 texts
     encoding: str
 
@@ -58,7 +71,10 @@ def _codec(name: bytes | str) -> str | None:
         codec = codecs.lookup(name.strip().lower()).name
     except LookupError:
         return None
-    # As browsers do: a page declared Latin-1 or ASCII is read as Windows-1252.
+    # As browsers do: a page declared Latin-1 or ASCII is read as Windows-1252, and one declared
+    # UTF-16 or UTF-32 without a byte-order mark (the declaration is ASCII, so it cannot be) as UTF-8.
+    if codec.startswith(("utf-16", "utf-32")):
+        return "utf-8"
     return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
 
 
@@ -213,7 +229,7 @@ def _jsonld_objects(root) -> Iterator[dict]:
             continue
         try:
             data = json.loads(script.text.strip().rstrip(";"), strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):   # broken, or nested deeper than Python's decoder goes
             continue
         todo = [data]
         while todo:
@@ -240,24 +256,35 @@ def _plain(value: Any) -> str:
     return _SPACE.sub(" ", _html.unescape(value)).strip()
 
 
-def read_page_facts(root) -> tuple[list[str], str]:
-    """Return the page's title candidates (<title>, og:/twitter:title, JSON-LD headline) and JSON-LD articleBody."""
-    titles = []
+_TITLE_META = frozenset({"og:title", "twitter:title"})
+_DESCRIPTION_META = frozenset({"description", "og:description", "twitter:description"})
+
+
+def read_page_facts(root) -> tuple[list[str], str, list[str]]:
+    """Return the page's title candidates (<title>, og:/twitter:title, JSON-LD headline), its JSON-LD
+    articleBody and its descriptions (meta description, og:/twitter:description, JSON-LD description)."""
+    titles, descriptions = [], []
     title = root.find(".//title")
     if title is not None and title.text:
         titles.append(title.text)
     for meta in root.iter("meta"):
-        if (meta.get("property") or meta.get("name") or "").lower() in ("og:title", "twitter:title"):
+        key = (meta.get("property") or meta.get("name") or "").lower()
+        if key in _TITLE_META:
             titles.append(meta.get("content") or "")
+        elif key in _DESCRIPTION_META:
+            descriptions.append(meta.get("content") or "")
     bodies = []
     for obj in _jsonld_objects(root):
         for key in ("headline", "alternativeHeadline"):
             if isinstance(obj.get(key), str):
                 titles.append(obj[key])
+        if "headline" in obj and isinstance(obj.get("description"), str):   # the article's, not a video's
+            descriptions.append(obj["description"])
         body = _plain(obj.get("articleBody"))
         if body:
             bodies.append(body)
-    return [t for t in (_plain(t) for t in titles) if t], max(bodies, key=len, default="")
+    descriptions = list(dict.fromkeys(d for d in map(_plain, descriptions) if d))
+    return [t for t in (_plain(t) for t in titles) if t], max(bodies, key=len, default=""), descriptions
 
 
 _TITLE_PARTS = re.compile(r"\s+[|\-–—:·•»/]+\s+")
@@ -280,9 +307,10 @@ class _BodyIndex:
         self.text = " " + " ".join(toks) + " "
         self.grams = {tuple(toks[i:i + 3]) for i in range(len(toks) - 2)}
 
-    def share(self, line: str) -> float:
+    def share(self, line: str, min_tokens: int = 1) -> float:
+        """Return the share of the line's token trigrams found in the text (lines under three tokens: all or none)."""
         toks = [t.casefold() for t in tokenize(line)]
-        if not toks:
+        if len(toks) < max(1, min_tokens):
             return 0.0
         if len(toks) < 3:
             return float(" " + " ".join(toks) + " " in self.text)
@@ -302,9 +330,11 @@ def layout_html(data: bytes | str) -> HtmlPage:
         p = layout.parent[i]
         layout.chars[p] += layout.chars[i]
         layout.link_chars[p] += layout.link_chars[i]
-    titles, body = read_page_facts(root)
+    titles, body, descriptions = read_page_facts(root)
     title_keys = _title_keys(titles)
     index = _BodyIndex(body) if body else None
+    descriptions = [d for d in descriptions if fold_key(d) not in title_keys]   # some pages repeat the headline
+    summary = _BodyIndex("\n".join(descriptions)) if descriptions else None
     nodes: dict[int, DomNode] = {}
     paths: dict[int, tuple[DomNode, ...]] = {}
 
@@ -328,11 +358,12 @@ def layout_html(data: bytes | str) -> HtmlPage:
     for number, (line, owner, link_chars) in enumerate(layout.lines, start=1):
         chars = len(_SPACE.sub("", line)) or 1
         lines.append(Line(number, line))
-        evidence.append(DomEvidence(
+        evidence.append(LineEvidence(
             path=path_of(owner),
             link_share=min(1.0, link_chars / chars),
             page_chars=page_chars,
             title=fold_key(line) in title_keys,
             jsonld_body=index.share(line) if index is not None else None,
+            description=summary.share(line, DESCRIPTION_MIN_TOKENS) if summary is not None else None,
         ))
     return HtmlPage(tuple(lines), tuple(evidence), tuple(titles), encoding)

@@ -124,6 +124,40 @@ def test_a_page_without_jsonld_has_no_jsonld_evidence():
     assert layout_html(page("<p>Text</p>")).evidence[0].jsonld_body is None
 
 
+LEDE = "Residents had asked for a park, but the council chose homes after three years of debate."
+
+
+def test_a_line_found_in_the_page_description_is_marked_as_found():
+    html = page(f"<p>{LEDE}</p><p>{PARAGRAPHS[0]}</p>", f'<meta name="description" content="{LEDE}">')
+    assert [ev.description for ev in layout_html(html).evidence] == [1.0, 0.0]
+
+
+def test_a_page_without_a_description_has_no_description_evidence():
+    assert layout_html(page(f"<p>{LEDE}</p>")).evidence[0].description is None
+
+
+def test_a_description_that_repeats_the_headline_is_no_evidence():
+    html = page("<h1>Council approves four hundred homes on the depot site</h1>",
+                '<meta property="og:title" content="Council approves four hundred homes on the depot site">'
+                '<meta name="description" content="Council approves four hundred homes on the depot site">')
+    assert layout_html(html).evidence[0].description is None
+
+
+def test_the_description_of_a_video_in_jsonld_is_not_the_page_description():
+    jsonld = ('<script type="application/ld+json">{"@type": "VideoObject", "name": "Depot", '
+              f'"description": "{LEDE}"}}</script>')
+    assert layout_html(page(f"<p>{LEDE}</p>", jsonld)).evidence[0].description is None
+
+
+def test_the_lede_outside_the_article_element_is_kept_when_the_page_describes_itself_with_it(english):
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = page(f'<div class="top"><h1>Council approves homes on the old depot site</h1><div class="intro">{LEDE}</div></div>'
+                f'<article>{body}</article><div class="more"><a href="/a">More from the council</a></div>',
+                f'<meta name="description" content="{LEDE}">')
+    kept = [line.text for line in english.clean_html(html).lines if line.kept]
+    assert LEDE in kept
+
+
 def test_a_nav_element_makes_its_lines_hit_the_navigation_category():
     rules = load_ruleset(None)
     layout = layout_html(page('<nav><a href="/">Home</a></nav><p>Body text of the article.</p>'))
@@ -199,6 +233,11 @@ def test_an_empty_document_gives_an_empty_result(english, html):
     b"<p>\xff\xfe\x00 bytes \x80\x81 that are not UTF-8</p>",
     "<p>" + "<span>" * 500 + "deep" + "</span>" * 500 + "</p>",
     "<html><body><p>Control \x00\x01\x08 characters</p></body></html>",
+    "<html><body><p>A document cut off in the middle of a ta",
+    '<script type="application/ld+json">{"headline": 5, "articleBody": {"a": 1}, "description": [1]}</script><p>Text</p>',
+    '<script type="application/ld+json">' + "[" * 5000 + "]" * 5000 + "</script><p>JSON-LD deeper than Python decodes</p>",
+    '<script type="application/ld+json">{"headline": "H", "description": "<p>unclosed <b>markup"}</script><p>Text</p>',
+    "<?php echo 1; ?>",
 ])
 def test_malformed_html_gives_a_clean_result(english, html):
     result = english.clean_html(html)
@@ -209,6 +248,17 @@ def test_a_page_with_no_article_gives_a_result_without_body(english):
     links = "".join(f'<li><a href="/{i}">Section {i}</a></li>' for i in range(30))
     result = english.clean_html(page(f"<nav><ul>{links}</ul></nav><footer>© 2024 Example</footer>"))
     assert len(result.lines) == 31 and not any(line.label is Label.BODY for line in result.lines)
+
+
+@pytest.mark.parametrize("value", [None, 12, ["<p>Text</p>"]])
+def test_input_that_is_neither_bytes_nor_str_is_a_clear_error(english, value):
+    with pytest.raises(CleanerError, match="bytes or str"):
+        english.clean_html(value)
+
+
+def test_a_page_declared_utf16_without_a_byte_order_mark_is_read_as_utf8():
+    text, encoding = decode_html('<meta charset="utf-16"><p>Grüße</p>'.encode("utf-8"))
+    assert encoding == "utf-8" and "Grüße" in text
 
 
 def test_a_page_nested_deeper_than_the_parser_can_read_is_a_clear_error(english):
