@@ -25,4 +25,7 @@ def match_line(ruleset: RuleSet, text: str, features: LineFeatures) -> tuple[Rul
 
 def match_lines(ruleset: RuleSet, lines: Sequence[Line], features: Sequence[LineFeatures]) -> tuple[tuple[RuleHit, ...], ...]:
     """Return the hits of every line of a page."""
-    return tuple(match_line(ruleset, line.text, feats) for line, feats in zip(lines, features))
+    found = ruleset.matcher.match_page([line.text for line in lines], [f.words for f in features],
+                                       [f.terminal_punct for f in features])
+    hits = ruleset.matcher.hits
+    return tuple(tuple(hits[index] for index in indexes) if indexes else () for indexes in found)

@@ -10,10 +10,11 @@ import importlib.util
 import os
 import tomllib
 import weakref
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 import regex
 
@@ -506,24 +507,93 @@ class Matcher:
         self.contains_max_words = max((unlimited if cat.max_words is None else cat.max_words
                                        for cat in categories if cat.match == "contains" and cat.phrases), default=-1)
 
+        # Patterns that read nothing beyond their own match (no lookaround, no \A \Z \G, no
+        # global inline flag) can scan many lines joined by "\n" at once (see match_page).
+        self.joinable = {index: regex.compile(pattern.pattern, regex.IGNORECASE | regex.MULTILINE)
+                         for index, pattern in self.category_patterns
+                         if all(_reads_only_its_match(p) for p in categories[index].patterns)}
         self.hits = tuple(RuleHit(cat.id, cat.label, cat.weight, cat.section) for cat in categories)
         self._answers: dict[str, tuple[int, ...]] = {}
         _MATCHERS.add(self)
 
-    def match(self, text: str, words: int, sentence: bool, key: str | None = None) -> tuple[int, ...]:
-        """Return the indexes of the categories that match a line of `words` words (`sentence`:
-        it ends like a sentence), within each category's limits."""
-        answer = self._answers.get(text)
-        if answer is None:
-            answer = self._match(text, words, sentence, key)
-            if len(text) <= self.CACHE_MAX_LINE_CHARS:
-                if len(self._answers) >= self.CACHE_MAX_ENTRIES:
-                    self._answers.clear()
-                self._answers[text] = answer
-        return answer
+    def match_page(self, texts: Sequence[str], words: Sequence[int], sentences: Sequence[bool]) -> list[tuple[int, ...]]:
+        """Return match() of every line of a page (texts, word counts and sentence flags by line).
 
-    def _match(self, text: str, words: int, sentence: bool, key: str | None) -> tuple[int, ...]:
-        key = fold_key(text) if key is None else key
+        The lines not answered before are matched together: phrases line by line, and each
+        category's patterns in one scan over those lines joined by "\n" (MULTILINE: ^ and $
+        hold at every line's edges). A match inside one line is that line's match; a match
+        that runs across a line break is checked again on each line it touches; a line no
+        match touches has none, since a pattern that reads only its own match finds in the
+        joined text every match it finds in the line alone.
+        """
+        answers: list[tuple[int, ...] | None] = [self._answers.get(t) if t else () for t in texts]
+        todo: dict[str, tuple[int, bool]] = {}
+        for text, answer, n, sentence in zip(texts, answers, words, sentences):
+            if answer is None and text not in todo:
+                todo[text] = (n, sentence)
+        if todo:
+            fresh = self._match_many(list(todo), [n for n, _ in todo.values()], [b for _, b in todo.values()])
+            for text, answer in fresh.items():
+                if len(text) <= self.CACHE_MAX_LINE_CHARS:
+                    if len(self._answers) >= self.CACHE_MAX_ENTRIES:
+                        self._answers.clear()
+                    self._answers[text] = answer
+            answers = [fresh[t] if a is None else a for t, a in zip(texts, answers)]
+        return answers  # type: ignore[return-value]
+
+    def _match_many(self, texts: list[str], words: list[int], sentences: list[bool]) -> dict[str, tuple[int, ...]]:
+        found = [self._match_phrases(t, n) for t, n in zip(texts, words)]
+        cats = self.categories
+        groups: dict[tuple, list[int]] = {}      # lines within the same limits are joined once
+        for index, pattern in self.category_patterns:
+            cat = cats[index]
+            limits = (cat.max_words, cat.skip_sentences)
+            members = groups.get(limits)
+            if members is None:
+                members = groups[limits] = [k for k, t in enumerate(texts) if len(t) <= self.max_chars
+                                            and self._within(cat, words[k], sentences[k])]
+            if not members:
+                continue
+            joined = self.joinable.get(index)
+            if joined is None or len(members) == 1:
+                for k in members:
+                    if self._search(pattern, texts[k]):
+                        found[k].append(index)
+                continue
+            for k in self._scan_joined(joined, pattern, [texts[k] for k in members]):
+                found[members[k]].append(index)
+        return {t: tuple(i for i in sorted(set(f)) if self._within(cats[i], n, b))
+                for t, f, n, b in zip(texts, found, words, sentences)}
+
+    def _scan_joined(self, joined: regex.Pattern, pattern: regex.Pattern, texts: list[str]) -> list[int]:
+        """Return the positions in texts of the lines the pattern matches (one scan, see match_page)."""
+        starts, at = [], 0
+        for t in texts:
+            starts.append(at)
+            at += len(t) + 1
+        hit: set[int] = set()
+        check: set[int] = set()
+        try:
+            for m in joined.finditer("\n".join(texts), timeout=self.timeout):
+                first = bisect_right(starts, m.start()) - 1
+                last = bisect_right(starts, max(m.start(), m.end() - 1)) - 1
+                if first == last and m.end() <= starts[first] + len(texts[first]):
+                    hit.add(first)
+                else:
+                    check.update(range(first, last + 1))
+        except TimeoutError:   # line by line: a slow pattern is then blamed by name
+            check = set(range(len(texts)))
+        hit.update(k for k in check - hit if self._search(pattern, texts[k]))
+        return sorted(hit)
+
+    def _search(self, pattern: regex.Pattern, text: str) -> bool:
+        try:
+            return pattern.search(text, timeout=self.timeout) is not None
+        except TimeoutError:
+            raise CleanerError(self._blame_slow_pattern(text)) from None
+
+    def _match_phrases(self, text: str, words: int) -> list[int]:
+        key = fold_key(text)
         found: list[int] = list(self.whole.get(key, ()))
         if self.start_re is not None and words <= self.start_max_words:
             m = self.start_re.match(key)
@@ -532,22 +602,16 @@ class Matcher:
         if self.contains_re is not None and words <= self.contains_max_words:
             for m in self.contains_re.finditer(key, overlapped=True):
                 found += self.contains[m.group(0)]
-        if self.category_patterns and len(text) <= self.max_chars:
-            found += self._match_patterns(text, words, sentence)
-        cats = self.categories
-        return tuple(index for index in sorted(set(found)) if self._within(cats[index], words, sentence))
+        return found
+
+    def match(self, text: str, words: int, sentence: bool) -> tuple[int, ...]:
+        """Return the indexes of the categories that match a line of `words` words (`sentence`:
+        it ends like a sentence), within each category's limits."""
+        return self.match_page([text], [words], [sentence])[0]
 
     @staticmethod
     def _within(cat: Category, words: int, sentence: bool) -> bool:
         return (cat.max_words is None or words <= cat.max_words) and not (cat.skip_sentences and sentence)
-
-    def _match_patterns(self, text: str, words: int, sentence: bool) -> list[int]:
-        cats = self.categories
-        try:
-            return [index for index, pattern in self.category_patterns
-                    if self._within(cats[index], words, sentence) and pattern.search(text, timeout=self.timeout)]
-        except TimeoutError:
-            raise CleanerError(self._blame_slow_pattern(text)) from None
 
     def _blame_slow_pattern(self, text: str) -> str:
         for cat in self.categories:
@@ -561,6 +625,13 @@ class Matcher:
 
 
 _MATCHERS: "weakref.WeakSet[Matcher]" = weakref.WeakSet()
+# What may make a pattern read beyond its own match: lookaround, \A \Z \z \G \K, inline
+# flags for the whole pattern. Scoped flags "(?-i:...)" and groups "(?:" "(?P<" "(?>" are fine.
+_READS_AROUND = regex.compile(r"\\[AZzGK]|(?<!\\)\(\?(?![:>]|P<|[a-zA-Z-]+:)")
+
+
+def _reads_only_its_match(pattern: str) -> bool:
+    return _READS_AROUND.search(pattern.replace("\\\\", "")) is None
 
 
 @register

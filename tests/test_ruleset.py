@@ -87,3 +87,45 @@ def test_a_ruleset_survives_pickling():
     ruleset = load_ruleset("de")
     again = pickle.loads(pickle.dumps(ruleset))
     assert [c.id for c in again.categories] == [c.id for c in ruleset.categories]
+
+
+def _lines_for_matching():
+    from pathlib import Path
+    seeds = Path(__file__).parent.parent / "seeds"
+    lines = [line.strip() for page in sorted(seeds.glob("*.txt")) for line in page.read_text(encoding="utf-8").splitlines()]
+    examples = [ex for code in available_languages() for cat in load_ruleset(code).categories
+                for ex in cat.examples_match + cat.examples_no_match]
+    # Lines whose matches could run across a line break when joined: punctuation and spaces at the edges.
+    edges = ["© 2024", "-- Photo: AP --", "(c)", "...", "By Jane Doe", "12", "Share", "", "foto: dpa", "(Foto: AP)"]
+    return lines + examples + edges
+
+
+@pytest.mark.parametrize("code", ["en", "de", "tr", "ar", "fr", "ja"])
+def test_a_page_matched_at_once_gets_the_answers_of_its_lines_one_by_one(code):
+    # match_page scans each category's patterns over the page's lines joined by "\n"; that must
+    # give, line for line, what matching each line alone gives (match() of one line searches it
+    # by itself: a one-line page is never joined).
+    from cleaner.caches import clear_caches
+    from cleaner.features import measure_lines
+    from cleaner.model import Line
+    ruleset = load_ruleset(code)
+    texts = _lines_for_matching()
+    features = measure_lines([Line(i + 1, t) for i, t in enumerate(texts)], ruleset.stopwords, ruleset.settings)
+    words, sentences = [f.words for f in features], [f.terminal_punct for f in features]
+    clear_caches()
+    together = ruleset.matcher.match_page(texts, words, sentences)
+    clear_caches()
+    alone = [ruleset.matcher.match(t, n, b) if t else () for t, n, b in zip(texts, words, sentences)]
+    assert together == alone
+    assert sum(map(bool, together)) > 100   # the check means something: many lines match
+
+
+def test_patterns_that_read_beyond_their_match_are_matched_line_by_line():
+    from cleaner.ruleset import _reads_only_its_match
+    assert _reads_only_its_match(r"^\W*(?:photo|image)s?\s*:")
+    assert _reads_only_its_match(r"^\W*by\s+(?-i:\p{Lu})\p{L}+\W*$")
+    assert _reads_only_its_match(r"\(?\s*reuters\)?$")
+    assert not _reads_only_its_match(r"(?<!\w)foto")
+    assert not _reads_only_its_match(r"foto(?!\w)")
+    assert not _reads_only_its_match(r"\Afoto")
+    assert not _reads_only_its_match(r"(?i)foto")
