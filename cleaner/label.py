@@ -16,26 +16,6 @@ from .model import Label, Line, LineFeatures, LineResult, RuleHit
 from .score import sigmoid
 from .smooth import Context
 
-# Numbers of the label stage that base.toml does not (yet) hold; a `label.<name>` setting
-# overrides each. Set by hand on the devset (text input), reading every page whose F1 moved;
-# few pages decide them (resume_min_topic_overlap separates 9 lines), so they are not tuned.
-LABEL_DEFAULTS = {
-    # A numbered item ("7) …", "7. …") that continues a content list (the previous item, n-1,
-    # is content and at most this many non-blank lines back) is content too.
-    "list_max_gap": 3,
-    # A paragraph under a "Related" header is the article resuming after an inline box ("Read
-    # also: <one headline>") when it reads like confident body on its own (context-free score at
-    # least resume_min_raw_score, resume_min_words words, a sentence), shares at least
-    # resume_min_topic_overlap of its content words with the title and lead, and content is at
-    # most resume_max_gap non-blank lines back.
-    "resume_min_raw_score": 0.8,
-    "resume_min_topic_overlap": 0.25,
-    "resume_min_words": 15,
-    "resume_max_gap": 3,
-    # The lines right after an author-box header ("About the author", a section = "meta"
-    # category) are the author's biography, however well they read: up to this many non-blank lines.
-    "author_box_max_lines": 2,
-}
 _ITEM_NUMBER = re.compile(r"^\s*(\d{1,3})[.)]\s")
 
 
@@ -124,7 +104,7 @@ def label_lines(
     settings: Mapping,
 ) -> tuple[LineResult, ...]:
     """Return one LineResult per line."""
-    s = ({**LABEL_DEFAULTS, **{key[6:]: value for key, value in settings.items() if key.startswith("label.")}}).__getitem__
+    s = {key[6:]: value for key, value in settings.items() if key.startswith("label.")}.__getitem__
     threshold = s("content_min_score")
     probs = [sigmoid(c.logit) for c in contexts]
     content = [bool(f.chars) and p >= threshold for f, p in zip(features, probs)]

@@ -30,7 +30,8 @@ def test_a_list_item_with_a_rule_hit_or_a_wrong_number_is_not_taken():
 
 
 def test_the_article_resumes_after_an_inline_read_also_box():
-    from cleaner.label import LABEL_DEFAULTS, _resume_after_inline_box
+    from cleaner.label import _resume_after_inline_box
+    from cleaner.ruleset import load_ruleset
     from cleaner.model import LineFeatures
     from cleaner.smooth import Context
 
@@ -46,7 +47,8 @@ def test_the_article_resumes_after_an_inline_read_also_box():
     raw = [0.9, 0.0, 0.4, 0.85, 0.9]
     ctx = [Context(2.0, None, True, ())] + [Context(-1.0, Label.TEASER, False, ())] * 4
     content = [True, False, False, False, False]
-    resumed = _resume_after_inline_box(content, feats, hits, raw, ctx, range(5), LABEL_DEFAULTS.__getitem__)
+    settings = load_ruleset(None).settings
+    resumed = _resume_after_inline_box(content, feats, hits, raw, ctx, range(5), lambda k: settings[f"label.{k}"])
     assert resumed == {3}   # the off-topic paragraph after it stays a teaser
 
 
