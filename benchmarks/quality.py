@@ -13,7 +13,8 @@ the floors pinned in benchmarks/floors.json.
 
 With --html the text table is printed as always, then one row per dataset with cleaner's F1 on
 the text and on the HTML, beside the peers' F1 and every system's pages per CPU second; its
-floors live in benchmarks/floors_html.json (moved by --raise-floors/--lower-floors likewise).
+floors live in benchmarks/floors_html.json (moved by --raise-floors/--lower-floors likewise;
+written by the first --html run when it does not exist).
 """
 from __future__ import annotations
 
@@ -187,8 +188,13 @@ def table(report: dict) -> tuple[str, dict]:
 def check_floors(figures: dict, raise_floors: bool, lower_floors: bool, path: Path = FLOORS) -> list[str]:
     """Compare figures with the pinned floors; move the floors if asked. Return the failures.
 
-    Raising keeps every floor at least where it was; only lower_floors lets one go down.
+    Raising keeps every floor at least where it was; only lower_floors lets one go down. A
+    missing floors file is written from this run's figures, so that a new gate (HTML) has
+    floors from its first run on instead of passing silently.
     """
+    if not path.is_file():
+        raise_floors = True
+        print(f"quality: no {path.name} yet; pinning its floors at this run's figures", file=sys.stderr)
     floors = json.loads(path.read_text()) if path.is_file() else {}
     failures = [f"{k}: F1 {figures.get(k, 0):.4f} < floor {v:.4f}" for k, v in floors.items() if figures.get(k, 0) < v]
     if raise_floors or lower_floors:

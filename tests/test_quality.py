@@ -28,6 +28,12 @@ def test_lowering_a_floor_needs_the_explicit_flag(tmp_path):
     assert json.loads(floors.read_text())["all"] < 0.95
 
 
+def test_a_missing_floors_file_is_pinned_from_the_first_run(tmp_path):
+    floors = tmp_path / "floors_html.json"
+    assert quality.check_floors({"fundus": 0.9614}, raise_floors=False, lower_floors=False, path=floors) == []
+    assert json.loads(floors.read_text()) == {"fundus": round(0.9614 - quality.FLOOR_SLACK, 4)}
+
+
 @pytest.mark.skipif(not (SHARED / "devset").is_dir(), reason="the devset (../shared/devset) is not beside this checkout")
 def test_devset_f1_stays_above_the_pinned_floors(tmp_path):
     report = quality.run(SHARED, tmp_path)
