@@ -115,7 +115,9 @@ def smooth_scores(
     for j, i in enumerate(idx):
         f = features[i]
         header = next((h for h in hits[i] if h.section is not None), None) if hits[i] else None
-        if header is not None and body_chars >= min_body:
+        # A header opens a section once enough body came before it, and not before the article
+        # region starts (a "Related" entry of a menu above the article is not the article's end).
+        if header is not None and body_chars >= min_body and j >= start:
             section, section_start = header.section, j
         elif section is not None and value_list[j] >= reset_logit and f.topic_overlap >= reset_topic:
             section = None
