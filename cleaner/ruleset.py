@@ -373,6 +373,9 @@ def load_ruleset(
         for rule_id in _string_list(src, "ruleset", "disable", src.data.get("disable", [])):
             if categories.pop(rule_id, None) is None:
                 raise src.error("disable", None, f"no category {rule_id!r} to disable")
+    for table in REQUIRED_SETTINGS:
+        if not any(key.startswith(table + ".") for key in settings):
+            raise base.error(f"settings.{table}", None, "missing: the stages read their tuned numbers from this table")
     if language and not has_file:
         stopwords = fallback_stopwords(language)
     ordered = tuple(categories[k] for k in sorted(categories))
@@ -386,6 +389,10 @@ def load_ruleset(
                         int(settings.get("rules.pattern_max_chars", PATTERN_MAX_CHARS))),
         load_args=(language, tuple(str(p) for p in user_files), str(base_file) if base_file else None),
     )
+
+
+# The settings tables the base file must hold: every stage reads its numbers from them.
+REQUIRED_SETTINGS = ("language", "features", "score", "score.weights", "smooth", "smooth.weights", "label")
 
 
 # ISO 639-1 codes of languages without a rule file whose stop list jusText ships.

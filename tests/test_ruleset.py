@@ -129,3 +129,12 @@ def test_patterns_that_read_beyond_their_match_are_matched_line_by_line():
     assert not _reads_only_its_match(r"foto(?!\w)")
     assert not _reads_only_its_match(r"\Afoto")
     assert not _reads_only_its_match(r"(?i)foto")
+
+
+def test_a_base_file_without_its_settings_is_an_error_naming_the_table(tmp_path):
+    from cleaner.ruleset import rules_dir
+    text = (rules_dir() / "base.toml").read_text(encoding="utf-8")
+    broken = tmp_path / "base.toml"
+    broken.write_text(text[:text.index("[settings.smooth]")], encoding="utf-8")  # cut short, as a torn write would
+    with pytest.raises(RuleError, match=r"base\.toml.*settings\.smooth"):
+        load_ruleset("en", base_file=broken)
