@@ -113,9 +113,8 @@ def evidence_vectors(evidence: Sequence[DomEvidence], features: Sequence[LineFea
         if ev.jsonld_body is not None:
             vec[positions["jsonld_inside"]] = ev.jsonld_body
             vec[positions["jsonld_outside"]] = 1.0 - ev.jsonld_body
-        description = getattr(ev, "description", None)   # html.LineEvidence; a bare DomEvidence has none
-        if description:
-            vec[positions["description"]] = description
+        if ev.description:
+            vec[positions["description"]] = ev.description
         out.append(tuple(vec))
     return out
 

@@ -45,21 +45,11 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
 @dataclass(frozen=True, slots=True)
-class LineEvidence(DomEvidence):
-    """DomEvidence and what the page's own summary says of the line.
-
-    (A subclass only because model.py is not ours to change today: the field belongs in DomEvidence.)
-    """
-
-    description: float | None = None   # share of the line in the page's description; None: the page has none
-
-
-@dataclass(frozen=True, slots=True)
 class HtmlPage:
     """A page laid out as lines, with the evidence of each line and what the page says of itself."""
 
     lines: tuple[Line, ...]
-    evidence: tuple[LineEvidence, ...]
+    evidence: tuple[DomEvidence, ...]
     titles: tuple[str, ...]          # <title>, og:title, JSON-LD headline, h1 texts
     encoding: str
 
@@ -358,7 +348,7 @@ def layout_html(data: bytes | str) -> HtmlPage:
     for number, (line, owner, link_chars) in enumerate(layout.lines, start=1):
         chars = len(_SPACE.sub("", line)) or 1
         lines.append(Line(number, line))
-        evidence.append(LineEvidence(
+        evidence.append(DomEvidence(
             path=path_of(owner),
             link_share=min(1.0, link_chars / chars),
             page_chars=page_chars,

@@ -134,3 +134,4 @@ class DomEvidence:
     page_chars: int             # non-space characters of the page's whole text
     title: bool                 # the line is the page's headline (<title>, og:title, JSON-LD headline, h1)
     jsonld_body: float | None   # share of the line found in the page's JSON-LD articleBody; None: there is none
+    description: float | None = None  # share of the line in the page's own description (meta, og, JSON-LD); None: none
