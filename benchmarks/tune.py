@@ -215,12 +215,13 @@ def main(argv=None) -> int:
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--l2", type=float, default=0.01)
+    ap.add_argument("--seed", type=int, default=0, help="shuffle of the site groups into folds")
     args = ap.parse_args(argv)
     pages = load_pages()
     base = pages[0].rules
     print(f"{len(pages)} pages, {sum(len(p.lines) for p in pages)} lines", file=sys.stderr)
     groups = sorted({p.group for p in pages})
-    random.Random(0).shuffle(groups)
+    random.Random(args.seed).shuffle(groups)
     fold_of = {g: i % args.folds for i, g in enumerate(groups)}
     scores = defaultdict(list)
     for k in range(args.folds):

@@ -57,6 +57,11 @@ _CASED_LETTER = regex.compile(r"[\p{Lu}\p{Ll}\p{Lt}]+")
 _UPPER = regex.compile(r"\p{Lu}")
 _DIGIT = regex.compile(r"\d")
 _NON_SPACE = regex.compile(r"\S+")
+# A date or clock time: "4:47", "29.04.2023", "September 12, 2018", "12 May 2025", "3 hours ago".
+_DATED = regex.compile(
+    r"\b\d{1,2}:\d{2}\b|\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\b(?:19|20)\d{2}\b.{0,20}\b\d{1,2}\b"
+    r"|\b\d{1,2}\b.{0,12}\b(?:19|20)\d{2}\b"
+    r"|\b\d+\s*(?:min|mins|minutes?|hours?|hrs?|h|days?|weeks?|months?|years?)\s+ago\b")
 
 EMPTY = LineFeatures(
     chars=0, words=0, stopword_density=0.0, terminal_punct=False, ellipsis_end=False,
@@ -103,8 +108,10 @@ class LineMemo:
     MAX_ENTRIES = 1 << 15
     MAX_LINE_CHARS = 4000        # longer lines rarely repeat and are not remembered
 
-    def __init__(self, stopwords: Collection[str], chars_per_word: float, topic_min_chars: int, topic_min_words: int):
+    def __init__(self, stopwords: Collection[str], chars_per_word: float, topic_min_chars: int, topic_min_words: int,
+                 dated_max_words: int):
         self.stopwords = stopwords
+        self.dated_max_words = dated_max_words
         self.chars_per_word = chars_per_word
         self.topic_min_chars = topic_min_chars
         self.topic_min_words = topic_min_words
@@ -171,9 +178,10 @@ class LineMemo:
         last = text[-1]
         # A join needs an upper-case letter after a lower-case one or a ! ? …: not the first letter alone.
         joinable = upper >= 2 or (upper == 1 and not text[0].isupper())
+        words = count_words(text, toks, self.chars_per_word) if unspaced else len(toks)
         features = (
             len(text),                                                  # chars
-            count_words(text, toks, self.chars_per_word) if unspaced else len(toks),  # words
+            words,
             stops / n_tok,                                              # stopword_density
             not last.isalnum() and bool(_TERMINAL.search(text)),        # terminal_punct
             ("…" in text or "..." in text) and bool(_ELLIPSIS.search(text)),
@@ -193,6 +201,8 @@ class LineMemo:
             text[0].islower(),                                          # starts_lower
             len(_JOIN.findall(text)) if joinable else 0,                # joins
             bool(_ENUMERATED.match(text)),                              # enumerated
+            # A date or time on a short line: digits first, the regex only where there are some.
+            words <= self.dated_max_words and digits > 0 and bool(_DATED.search(text)),  # dated
         )
         return LineFacts(features, fold_key(text), frozenset(content), len(toks) >= self.topic_min_words)
 
@@ -203,7 +213,7 @@ _MEMOS: dict[tuple, LineMemo] = {}
 def line_memo(stopwords: frozenset[str] | Collection[str], settings: Mapping) -> LineMemo:
     """Return the process's LineMemo for this stop list and these feature settings."""
     numbers = (settings["features.unspaced_chars_per_word"], settings["features.topic_word_min_chars"],
-               settings["features.topic_min_words"])
+               settings["features.topic_min_words"], settings["features.dated_max_words"])
     if not isinstance(stopwords, frozenset):
         stopwords = frozenset(stopwords)
     key = (stopwords, numbers)
@@ -211,7 +221,7 @@ def line_memo(stopwords: frozenset[str] | Collection[str], settings: Mapping) ->
     if memo is None:
         if len(_MEMOS) >= 64:
             _MEMOS.clear()
-        memo = _MEMOS[key] = LineMemo(stopwords, numbers[0], numbers[1], numbers[2])
+        memo = _MEMOS[key] = LineMemo(stopwords, *numbers)
     return memo
 
 
@@ -250,6 +260,6 @@ def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -
         out.append(LineFeatures(
             v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
             (i - first) / span, key_counts[f.key] - 1 if f.key else -1, topic, v[14], v[15],
-            min(v[0] / long_line, 3.0), v[17], v[18], v[19],
+            min(v[0] / long_line, 3.0), v[17], v[18], v[19], v[20],
         ))
     return tuple(out)

@@ -68,6 +68,7 @@ class LineFeatures:
     starts_lower: bool      # begins with a lower-case letter (a paragraph's continuation)
     joins: int              # places where two texts were glued without a space ("AthleteA 24")
     enumerated: bool        # starts like a list item: "1) ", "2. ", "• "
+    dated: bool = False     # a short line with a date, a clock time or "3 hours ago" (comment stamps)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ body has been seen, what follows leans to that header's label).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -20,6 +21,10 @@ CONTEXT_NAMES = (
     "raw", "window_1", "window_3", "in_region", "before_region", "after_region",
     "mass_before", "mass_after", "inside", "after_section", "topic_overlap_x_section",
     "short_x_window", "gap_before", "gap_after", "section_distance", "after_comments",
+    # Comment stamps, content density around the line, and how much a line's own score still
+    # counts after a comments or other section header and outside the region.
+    "dated", "dated_near", "dated_after", "dated_before", "density_near", "density_far",
+    "raw_x_comments", "raw_x_other_section", "raw_x_before_region", "raw_x_after_region",
 )
 
 
@@ -42,6 +47,24 @@ def _window_means(values: numpy.ndarray, k: int) -> numpy.ndarray:
     count = hi - lo - 1
     sums = prefix[hi] - prefix[lo] - values
     return numpy.divide(sums, count, out=numpy.zeros(n), where=count > 0)
+
+
+def _density(probs: Sequence[float], chars: Sequence[float], tau: float) -> numpy.ndarray:
+    """Return, per position, the content share of the characters around it (itself excluded),
+    each line weighted by its characters times exp(-distance / tau): two linear passes."""
+    n, decay = len(probs), math.exp(-1.0 / tau)
+    num, den = [0.0] * n, [0.0] * n
+    a = b = 0.0
+    for i in range(n):                      # lines before i
+        num[i], den[i] = a, b
+        a, b = decay * (a + chars[i] * probs[i]), decay * (b + chars[i])
+    a = b = 0.0
+    for i in range(n - 1, -1, -1):          # lines after i
+        num[i] += a
+        den[i] += b
+        a, b = decay * (a + chars[i] * probs[i]), decay * (b + chars[i])
+    num_, den_ = numpy.array(num), numpy.array(den)
+    return numpy.divide(num_, den_, out=numpy.zeros(n), where=den_ > 0)
 
 
 def find_region(gains: Sequence[float]) -> tuple[int, int]:
@@ -103,6 +126,14 @@ def smooth_scores(
     mass_before = running / total
     mass_after = 1.0 - mass_before - positive / total
     gap_before, gap_after = _gaps((values >= s("strong_logit")).tolist())
+    dated = numpy.array([features[i].dated for i in idx], dtype=numpy.float64)
+    dated_near = _window_means(dated, s("dated_window"))
+    dated_before = numpy.concatenate(([0.0], numpy.cumsum(dated)[:-1]))
+    dated_after = dated.sum() - dated_before - dated
+    probs = (1.0 / (1.0 + numpy.exp(-values))).tolist()
+    char_list = chars.tolist()
+    density_near = _density(probs, char_list, s("density_near_lines"))
+    density_far = _density(probs, char_list, s("density_far_lines"))
 
     # Sections: a header switches what follows once enough body has been seen.
     reset_logit, reset_topic, min_body = s("section_reset_logit"), s("section_reset_topic"), s("section_min_body_chars")
@@ -132,12 +163,15 @@ def smooth_scores(
     after_section = numpy.array([sec is not None for sec in sections])
     topic = numpy.array([features[i].topic_overlap for i in idx], dtype=numpy.float64)
     short = numpy.array([features[i].words <= s("short_line_max_words") for i in idx])
+    comments = numpy.array([sec is Label.COMMENTS for sec in sections])
     columns = numpy.column_stack([
         values, w1, w3, in_region, before, after, mass_before, mass_after,
         2.0 * numpy.minimum(mass_before, mass_after), after_section, topic * after_section,
         short * w1, numpy.log1p(gap_before), numpy.log1p(gap_after),
         numpy.where(after_section, numpy.log1p(distance), 0.0),
-        numpy.array([sec is Label.COMMENTS for sec in sections]),
+        comments,
+        dated, dated_near, numpy.log1p(dated_after), numpy.log1p(dated_before), density_near, density_far,
+        values * comments, values * (after_section & ~comments), values * before, values * after,
     ]).astype(numpy.float64)
     weights = numpy.array([settings[f"smooth.weights.{name}"] for name in CONTEXT_NAMES])
     # A running sum, not numpy's pairwise one: the same float as summing the parts in order.
