@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy
 from langdetect import detector_factory
@@ -168,11 +168,20 @@ def sample_prose(lines: Sequence[Line], max_chars: int, min_chars: int) -> str:
     return "\n".join(line.text for line in sorted(chosen, key=lambda l: l.number))[:max_chars]
 
 
-def detect_language(lines: Sequence[Line], *, max_chars: int, min_chars: int, min_probability: float) -> str | None:
-    """Return the page's language code, or None when there is too little text or doubt."""
+def detect_language(lines: Sequence[Line], *, max_chars: int, min_chars: int, min_probability: float,
+                    letters: Mapping[str, str] | None = None, min_letters: int = 3) -> str | None:
+    """Return the page's language code, or None when there is too little text or doubt.
+
+    `letters` maps a language to the letters only its alphabet has (Serbian Cyrillic: ђ ћ):
+    a sample with at least min_letters of them is that language, whatever langdetect (which
+    has no profile for it) says.
+    """
     sample = sample_prose(lines, max_chars, min_chars)
     if len(sample) < min_chars:
         return None
+    for code, own in sorted((letters or {}).items()):
+        if sum(sample.count(ch) for ch in own) >= min_letters:
+            return code
     best = _probabilities(sample)
     if not best or best[0].prob < min_probability:
         return None

@@ -104,7 +104,8 @@ class Cleaner:
         s = self.base.settings
         return detect_language(lines, max_chars=s["language.sample_max_chars"],
                                min_chars=s["language.sample_min_line_chars"],
-                               min_probability=s["language.min_probability"])
+                               min_probability=s["language.min_probability"],
+                               letters=self.base.distinctive_letters, min_letters=s["language.min_distinctive_letters"])
 
     def clean_records(self, records: Iterable[dict], text_field: str = "text",
                       html_field: str | None = None) -> Iterator[dict]:

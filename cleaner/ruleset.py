@@ -103,6 +103,12 @@ class RuleSet:
     matcher: "Matcher"
     load_args: tuple = ()        # (language, user files, base file): how to load it again
 
+    @property
+    def distinctive_letters(self) -> dict[str, str]:
+        """Return [settings.language.distinctive_letters]: per language, letters only its alphabet has."""
+        prefix = "language.distinctive_letters."
+        return {key[len(prefix):]: value for key, value in self.settings.items() if key.startswith(prefix)}
+
     def setting(self, key: str) -> Any:
         """Return the tuned number (or flag) stored under a dotted key such as 'score.bias'."""
         try:

@@ -103,3 +103,11 @@ def test_ascii_and_unicode_lines_are_measured_alike():
     ascii_line, unicode_line = feats("Call 0800 123 456 NOW, it is FREE", "Call 0800 123 456 NOW, it is FREE\u00e9")
     assert (ascii_line.digit_share, ascii_line.upper_share) == (10 / 26, 8 / 15)
     assert (unicode_line.digit_share, unicode_line.upper_share) == (10 / 27, 8 / 16)
+
+
+def test_serbian_cyrillic_is_told_by_its_own_letters():
+    from cleaner import Cleaner
+    text = ("Влада Србије је у четвртак усвојила нови закон о заштити животне средине, "
+            "који ће ступити на снагу почетком следеће године.\n"
+            "Министарка је рекла да ће грађани моћи да прате ђубриште и ћошкове града преко апликације.\n")
+    assert Cleaner().clean(text).language == "sr"
