@@ -48,7 +48,7 @@ class RuleCheck:
 
 
 def check_rule_file(path: str | Path, language: str | None = None) -> RuleCheck:
-    """Load a user rule file onto base (and its language), run its examples, probe its patterns.
+    """Load a rule file onto base (a user file also onto its language), run its examples, probe its patterns.
 
     The language is the one given, else the one whose categories the file extends or
     disables; a malformed file raises the RuleError naming its file, line and key.
@@ -56,8 +56,12 @@ def check_rule_file(path: str | Path, language: str | None = None) -> RuleCheck:
     path = Path(path)
     raw = _read(path)
     data = _parse(path, raw)
-    language = language or _language_of(path, data)
-    ruleset = load_ruleset(language, [path])
+    if isinstance(data.get("language"), dict):   # a language file: loaded as the language's rules
+        language = str(data["language"].get("code", path.stem))
+        ruleset = load_ruleset(language, language_file=path)
+    else:
+        language = language or _language_of(path, data)
+        ruleset = load_ruleset(language, [path])
     check = RuleCheck(str(path), language)
     own = [cat for cat in ruleset.categories if Path(cat.source) == path]
     extended_ids = [rule_id for rule_id in data.get("extend", {}) if isinstance(rule_id, str)]

@@ -330,8 +330,13 @@ def load_ruleset(
     user_files: Iterable[str | Path] = (),
     *,
     base_file: str | Path | None = None,
+    language_file: str | Path | None = None,
 ) -> RuleSet:
-    """Load base.toml, the language's file (if there is one) and the user files, in that order."""
+    """Load base.toml, the language's file (if there is one) and the user files, in that order.
+
+    `language_file` reads the language's rules from that file instead of the rules folder's
+    (`cleaner rules check` on a language file being written).
+    """
     base = _Source(Path(base_file) if base_file else rules_dir() / "base.toml", "base")
     sources = [base]
     # Interface languages (English by default): many pages in other languages keep their
@@ -342,7 +347,7 @@ def load_ruleset(
             sources.append(_Source(path, "interface"))
     has_file = False
     if language:
-        lang_path = rules_dir() / f"{language}.toml"
+        lang_path = Path(language_file) if language_file else rules_dir() / f"{language}.toml"
         if lang_path.is_file():
             sources.append(_Source(lang_path, "language"))
             has_file = True

@@ -592,3 +592,15 @@ def test_in_place_removes_a_killed_runs_temporary_file_even_when_nothing_changes
     stale.write_text("half")
     run_cli(["clean", "--lang", "en", "-i", source])
     assert not stale.exists()
+
+
+def test_rules_check_takes_a_language_file_being_written(tmp_path):
+    draft = tmp_path / "fi.toml"
+    text = (Path(__file__).parent.parent / "rules" / "fi.toml").read_text(encoding="utf-8")
+    draft.write_text(text, encoding="utf-8")
+    run = run_cli(["rules", "check", draft])
+    assert run.code == 0 and b"ok: 14 categories" in run.out
+    first = text.index("examples.match = [") + len("examples.match = [")
+    draft.write_text(text[:first] + '"Ei mitään tekemistä tämän kanssa", ' + text[first:], encoding="utf-8")
+    run = run_cli(["rules", "check", draft])
+    assert run.code == 2 and "Ei mitään tekemistä tämän kanssa" in run.err
