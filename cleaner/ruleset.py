@@ -501,6 +501,15 @@ class Matcher:
         self.categories = categories
         self.timeout = timeout
         self.max_chars = max_chars
+        self.hits = tuple(RuleHit(cat.id, cat.label, cat.weight, cat.section) for cat in categories)
+        self._answers: dict[str, tuple[int, ...]] = {}
+        self._built = False
+        _MATCHERS.add(self)
+
+    def _build(self) -> None:
+        """Compile the phrase tables and patterns: on first use, so that listing or checking
+        rule files does not compile every language's patterns."""
+        categories = self.categories
         self.whole: dict[str, list[int]] = {}
         start: dict[str, list[int]] = {}
         contains: dict[str, list[int]] = {}
@@ -530,9 +539,7 @@ class Matcher:
         self.joinable = {index: regex.compile(pattern.pattern, regex.IGNORECASE | regex.MULTILINE)
                          for index, pattern in self.category_patterns
                          if all(_reads_only_its_match(p) for p in categories[index].patterns)}
-        self.hits = tuple(RuleHit(cat.id, cat.label, cat.weight, cat.section) for cat in categories)
-        self._answers: dict[str, tuple[int, ...]] = {}
-        _MATCHERS.add(self)
+        self._built = True
 
     def match_page(self, texts: Sequence[str], words: Sequence[int], sentences: Sequence[bool]) -> list[tuple[int, ...]]:
         """Return match() of every line of a page (texts, word counts and sentence flags by line).
@@ -544,6 +551,8 @@ class Matcher:
         match touches has none, since a pattern that reads only its own match finds in the
         joined text every match it finds in the line alone.
         """
+        if not self._built:
+            self._build()
         answers: list[tuple[int, ...] | None] = [self._answers.get(t) if t else () for t in texts]
         todo: dict[str, tuple[int, bool]] = {}
         for text, answer, n, sentence in zip(texts, answers, words, sentences):
