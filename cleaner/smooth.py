@@ -25,6 +25,7 @@ CONTEXT_NAMES = (
     # counts after a comments or other section header and outside the region.
     "dated", "dated_near", "dated_after", "dated_before", "density_near", "density_far",
     "raw_x_comments", "raw_x_other_section", "raw_x_before_region", "raw_x_after_region",
+    "second_region",
 )
 
 
@@ -118,7 +119,15 @@ def smooth_scores(
     w3 = _window_means(values, 3)
     chars = numpy.array([features[i].chars for i in idx], dtype=numpy.float64)
     gains = values * (1.0 + chars / s("region_chars_unit"))
-    start, end = find_region(gains.tolist())
+    gain_list = gains.tolist()
+    start, end = find_region(gain_list)
+    # A second stretch of content mass, before or after the first (an article split by a box).
+    second = numpy.zeros(n)
+    best_mass = sum(gain_list[start:end + 1]) if end >= start else 0.0
+    for lo, hi in ((0, start), (end + 1, n)):
+        a, b = find_region(gain_list[lo:hi])
+        if b >= a and best_mass > 0:
+            second[lo + a:lo + b + 1] = sum(gain_list[lo + a:lo + b + 1]) / best_mass
     positive = numpy.maximum(0.0, gains)
     cumulative = numpy.cumsum(positive)
     total = float(cumulative[-1]) or 1.0
@@ -172,6 +181,7 @@ def smooth_scores(
         comments,
         dated, dated_near, numpy.log1p(dated_after), numpy.log1p(dated_before), density_near, density_far,
         values * comments, values * (after_section & ~comments), values * before, values * after,
+        second,
     ]).astype(numpy.float64)
     weights = numpy.array([settings[f"smooth.weights.{name}"] for name in CONTEXT_NAMES])
     # A running sum, not numpy's pairwise one: the same float as summing the parts in order.
