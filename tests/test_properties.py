@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
@@ -110,9 +109,22 @@ def test_a_written_file_keeps_the_input_line_ending_and_bom(english, text, newli
 # One pass is not idempotent: the scores use page context (neighbours, the article region,
 # topic overlap, relative length, position), and the clean text is a different page, so a
 # second pass can drop lines the first kept (on the devset about a third of the pages lose
-# lines; among the seeds, two). `stable=True` (the CLI's default with -i) cleans the clean text
-# again until it stays the same, which makes cleaning idempotent by construction.
-SEED_PAGES = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parent.parent / "seeds").glob("*.txt"))]
+# lines). `stable=True` (the CLI's default with -i) cleans the clean text again until it
+# stays the same, which makes cleaning idempotent by construction. The examples are found
+# among small pages drawn from a few words, the same draw every run.
+def _pages_changed_by_a_second_pass(cleaner_, wanted: int = 3, tries: int = 5000) -> list[str]:
+    import random
+    words = ["The", "the", "minister", "said", "Share", "Home", "news"]
+    draw, found = random.Random(0), []
+    for _ in range(tries):
+        page = "\n".join(" ".join(draw.choice(words) for _ in range(draw.randint(1, 10))) + draw.choice([".", "", "?"])
+                         for _ in range(draw.randint(2, 4)))
+        once = cleaner_.clean(page).text
+        if once and cleaner_.clean(once).text != once:
+            found.append(page)
+            if len(found) == wanted:
+                break
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -127,16 +139,12 @@ def test_cleaning_the_clean_text_changes_nothing(stable_english, text):
     assert stable_english.clean(once).text == once
 
 
-def _changed_by_a_second_pass(cleaner_):
-    return [page for page in SEED_PAGES if cleaner_.clean(cleaner_.clean(page).text).text != cleaner_.clean(page).text]
-
-
-def test_one_pass_alone_is_not_idempotent_on_some_seed_pages(english):
-    assert _changed_by_a_second_pass(english)
+def test_one_pass_alone_is_not_idempotent(english):
+    assert _pages_changed_by_a_second_pass(english)
 
 
 def test_a_stable_cleaner_labels_what_a_later_pass_dropped(english, stable_english):
-    for page in _changed_by_a_second_pass(english):
+    for page in _pages_changed_by_a_second_pass(english):
         result = stable_english.clean(page)
         assert stable_english.clean(result.text).text == result.text
         assert any("context.second_pass" in line.reasons for line in result.lines)
