@@ -78,6 +78,8 @@ def count_chars(pattern: regex.Pattern, text: str) -> int:
 
 def tokenize(text: str) -> list[str]:
     """Return the word tokens of a line; characters of scripts without spaces are one token each."""
+    if text.isascii() or _MAYBE_UNSPACED.search(text) is None:
+        return _WORD.findall(text)
     return _TOKEN.findall(text)
 
 
