@@ -119,6 +119,10 @@ class LineMemo:
         self.topic_min_words = topic_min_words
         self.facts: dict[str, LineFacts] = {}
         self.words: dict[str, tuple[bool, str | None]] = {}   # token -> (stop word, content key)
+        # Stop words of several characters in a script without spaces (Thai: "และ", "ของ") never
+        # equal a one-character token: they are found in the text, each character they cover a stop.
+        multi = sorted((w for w in stopwords if len(w) > 1 and _UNSPACED_CHAR.match(w)), key=lambda w: (-len(w), w))
+        self.multi_stops = regex.compile("|".join(map(regex.escape, multi))) if multi else None
 
     def get(self, text: str) -> LineFacts:
         facts = self.facts.get(text)
@@ -158,6 +162,8 @@ class LineMemo:
             stops += facts[0]
             if facts[1] is not None:
                 content.add(facts[1])
+        if unspaced and self.multi_stops is not None:
+            stops += sum(m.end() - m.start() for m in self.multi_stops.finditer(text))
         if ascii_:
             raw = text.encode("ascii")
             cased_letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))

@@ -111,3 +111,10 @@ def test_serbian_cyrillic_is_told_by_its_own_letters():
             "који ће ступити на снагу почетком следеће године.\n"
             "Министарка је рекла да ће грађани моћи да прате ђубриште и ћошкове града преко апликације.\n")
     assert Cleaner().clean(text).language == "sr"
+
+
+def test_thai_stop_words_of_several_characters_count():
+    from cleaner.ruleset import load_ruleset
+    prose, menu = feats("รัฐบาลได้ประกาศมาตรการใหม่เพื่อช่วยเหลือเกษตรกรที่ได้รับผลกระทบจากภัยแล้งในภาคอีสาน",
+                        "หน้าแรก ข่าว กีฬา บันเทิง", ruleset=load_ruleset("th"))
+    assert prose.stopword_density > 0.2 and menu.stopword_density == 0.0
