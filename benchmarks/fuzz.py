@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "fuzz"))
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "tests" / "fuzz"), str(Path(__file__).resolve().parent.parent / "tests")]
 
 import cleaner  # noqa: E402
 from fuzz_targets import TARGETS  # noqa: E402

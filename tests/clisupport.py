@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_LANGUAGES = ("base", "en", "de")
@@ -106,3 +109,26 @@ def snapshot_rules(target: Path, languages=SNAPSHOT_LANGUAGES, attempts: int = 2
 def copy_tree(source: Path, target: Path) -> None:
     """Copy a folder's files (modes kept)."""
     shutil.copytree(source, target, dirs_exist_ok=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def rules_env(tmp_path_factory):
+    """Run every test of a module that imports this on a stable copy of base, en and de rules."""
+    folder = snapshot_rules(tmp_path_factory.mktemp("rules"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CLEANER_RULES_DIR", str(folder))
+        yield folder
+
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def raw_lines(text: str) -> list[str]:
+    """Return the input's lines as the contract counts them: \\r\\n, \\r or \\n end a line."""
+    body = text[1:] if text.startswith("\ufeff") else text
+    if not body:
+        return []
+    parts = LINE_BREAK.split(body)
+    if parts[-1] == "":
+        parts.pop()
+    return parts

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import cleaner
-from clisupport import ENGLISH_PAGE, run_cli, run_subprocess, snapshot_rules
+from clisupport import ENGLISH_PAGE, rules_env, run_cli, run_subprocess  # noqa: F401 (rules_env: autouse)
 
 SLOW_RULE = """
 [settings.rules]
@@ -28,14 +28,6 @@ examples.match = ["aaa"]
 examples.no_match = ["The minister said so."]
 """
 
-
-@pytest.fixture(scope="module", autouse=True)
-def rules_env(tmp_path_factory):
-    """Run every test on a stable copy of base, en and de rules."""
-    folder = snapshot_rules(tmp_path_factory.mktemp("rules"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CLEANER_RULES_DIR", str(folder))
-        yield folder
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ the same result in every process, and (a known miss) cleaning the clean text cha
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 
@@ -17,9 +16,8 @@ from cleaner.model import Label
 from cleaner.normalize import normalize_text, repair_line
 from cleaner.segment import split_lines
 from cleaner.write import render_labels_tsv
-from clisupport import snapshot_rules
+from clisupport import raw_lines, rules_env  # noqa: F401 (rules_env: autouse)
 
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
 WORDS = ("the minister said that a new law would be passed in the spring after weeks of debate over how "
          "much money the city should spend on schools roads and hospitals while critics warned of higher "
          "taxes").split()
@@ -39,28 +37,10 @@ any_text = st.one_of(st.text(), pages)
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def rules_env(tmp_path_factory):
-    folder = snapshot_rules(tmp_path_factory.mktemp("rules"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CLEANER_RULES_DIR", str(folder))
-        yield folder
-
 
 @pytest.fixture(scope="module")
 def english(rules_env):
     return cleaner.Cleaner(language="en")
-
-
-def raw_lines(text: str) -> list[str]:
-    """Return the input's lines as the contract counts them: \\r\\n, \\r or \\n end a line."""
-    body = text[1:] if text.startswith("\ufeff") else text
-    if not body:
-        return []
-    parts = LINE_BREAK.split(body)
-    if parts[-1] == "":
-        parts.pop()
-    return parts
 
 
 @PROPERTY

@@ -19,7 +19,7 @@ from cleaner.batch import file_bytes
 from cleaner.files import TMP_MARK, decode_bytes
 from cleaner.model import Label
 from cleaner.ruleset import PATTERN_MAX_CHARS
-from clisupport import ENGLISH_PAGE, snapshot_rules
+from clisupport import ENGLISH_PAGE, rules_env  # noqa: F401 (rules_env: autouse)
 
 MEASURE = """import resource, sys, time
 from cleaner.cli import main
@@ -29,13 +29,6 @@ print(f"{time.process_time() - start:.2f} {resource.getrusage(resource.RUSAGE_SE
 sys.exit(code)
 """
 
-
-@pytest.fixture(scope="module", autouse=True)
-def rules_env(tmp_path_factory):
-    folder = snapshot_rules(tmp_path_factory.mktemp("rules"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CLEANER_RULES_DIR", str(folder))
-        yield folder
 
 
 @pytest.fixture(scope="module")

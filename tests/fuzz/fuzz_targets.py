@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from hypothesis import strategies as st
@@ -16,8 +15,8 @@ from cleaner.batch import Task, clean_task, file_bytes
 from cleaner.files import ERRORS, InputError, Source, decode_bytes
 from cleaner.model import CleanerError, Label
 from cleaner.write import render_labels_jsonl, render_labels_tsv
+from clisupport import raw_lines
 
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
 WORDS = ("the minister said that a new law would be passed in the spring after weeks of debate over how much "
          "money the city should spend on schools roads and hospitals while critics warned of higher taxes "
          "der die und Regierung hat am Montag beschlossen le ministre a déclaré que la réforme était "
@@ -74,17 +73,6 @@ CRASHES: list[tuple[str, object]] = [
     ("text", "R" * 142),                  # de.byline backtracked exponentially (3 s; German pages only,
                                           # see test_robustness for the German case)
 ]
-
-
-def raw_lines(text: str) -> list[str]:
-    """Return the input's lines as the contract counts them."""
-    body = text[1:] if text.startswith("\ufeff") else text
-    if not body:
-        return []
-    parts = LINE_BREAK.split(body)
-    if parts[-1] == "":
-        parts.pop()
-    return parts
 
 
 def check_result(c: cleaner.Cleaner, result, lines: int | None) -> None:

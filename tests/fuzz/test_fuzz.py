@@ -11,18 +11,11 @@ from hypothesis import HealthCheck, given, settings
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
 import cleaner  # noqa: E402
-from clisupport import snapshot_rules  # noqa: E402
+from clisupport import rules_env  # noqa: E402, F401 (rules_env: autouse)
 from fuzz_targets import CRASHES, TARGETS  # noqa: E402
 
 FEW = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 
-
-@pytest.fixture(scope="module", autouse=True)
-def rules_env(tmp_path_factory):
-    folder = snapshot_rules(tmp_path_factory.mktemp("rules"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CLEANER_RULES_DIR", str(folder))
-        yield folder
 
 
 @pytest.fixture(scope="module")
