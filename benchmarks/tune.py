@@ -100,18 +100,23 @@ class Page:
         return out
 
 
-def load_pages() -> list[Page]:
-    c = cleaner.Cleaner()
-    pages = []
+def devset_pages():
+    """Yield (dataset folder, page meta, site group) of every devset page, in a fixed order."""
     for ds in sorted((SHARED / "devset").iterdir()):
         if not (ds / "meta.jsonl").is_file():
             continue
         for line in (ds / "meta.jsonl").read_text().splitlines():
             m = json.loads(line)
-            group = m.get("site_group") or urlparse(m.get("url", "")).netloc or m["id"]
-            text = (ds / f"{m['id']}.txt").read_text(encoding="utf-8")
-            gold = (ds / f"{m['id']}.gold.txt").read_text(encoding="utf-8")
-            pages.append(Page(c, text, f"{ds.name}:{group}", gold=gold))
+            yield ds, m, m.get("site_group") or urlparse(m.get("url", "")).netloc or m["id"]
+
+
+def load_pages() -> list[Page]:
+    c = cleaner.Cleaner()
+    pages = []
+    for ds, m, group in devset_pages():
+        text = (ds / f"{m['id']}.txt").read_text(encoding="utf-8")
+        gold = (ds / f"{m['id']}.gold.txt").read_text(encoding="utf-8")
+        pages.append(Page(c, text, f"{ds.name}:{group}", gold=gold))
     for seed in sorted((ROOT / "seeds").glob("*.txt")):
         rows = (seed.with_suffix("").with_suffix(".labels.tsv")).read_text(encoding="utf-8").splitlines()[1:]
         labels = [row.split("\t")[1] for row in rows]

@@ -24,17 +24,14 @@ Needs numpy (`pip install numpy`), which cleaner itself does not.
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import json
 import pickle
 import random
 import re
 import sys
 import time
-from dataclasses import replace
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 
@@ -42,37 +39,19 @@ import cleaner
 from cleaner.container import DomTree, container_names, container_vectors
 from cleaner.evidence import (EVIDENCE_NAMES, add_hit_weights, evidence_vectors, holding_elements, match_dom,
                               shift_by_evidence, weigh_evidence)
-
-CONTAINER_NAMES = container_names(EVIDENCE_NAMES)
 from cleaner.features import measure_lines
 from cleaner.html import layout_html
 from cleaner.label import label_lines
 from cleaner.rules import match_lines
 from cleaner.score import score_lines
 from cleaner.smooth import smooth_scores
+from tune import BASE, SCORER, devset_pages, squash  # the devset, its scorer and the rule file, as tune.py finds them
+
+CONTAINER_NAMES = container_names(EVIDENCE_NAMES)
 
 # Evidence whose weight is chosen by the mean F1, not by the fit (rules/base.toml says why).
 HAND_SET = ("description",)
 FITTED = tuple(name for name in EVIDENCE_NAMES if name not in HAND_SET)
-
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-SHARED = ROOT.parent / "shared"
-BASE = ROOT / "rules" / "base.toml"
-
-
-def load_scorer():
-    spec = importlib.util.spec_from_file_location("devset_score", SHARED / "eval" / "score.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-SCORER = load_scorer()
-
-
-def squash(text: str) -> str:
-    return " ".join(SCORER.tokenize(text))
 
 
 def oracle(tokens: list[list[str]], gold: str) -> list[int]:
@@ -120,17 +99,12 @@ def load_pages(cache: Path | None) -> list[Page]:
     if cache and cache.is_file():
         layouts = pickle.loads(cache.read_bytes())
     pages = []
-    for ds in sorted((SHARED / "devset").iterdir()):
-        if not (ds / "meta.jsonl").is_file():
-            continue
-        for line in (ds / "meta.jsonl").read_text().splitlines():
-            m = json.loads(line)
-            group = m.get("site_group") or urlparse(m.get("url", "")).netloc or m["id"]
-            key = f"{ds.name}/{m['id']}"
-            if key not in layouts:
-                layouts[key] = layout_html((ds / f"{m['id']}.html").read_bytes())
-            gold = (ds / f"{m['id']}.gold.txt").read_text(encoding="utf-8")
-            pages.append(Page(c, layouts[key], f"{ds.name}:{group}", ds.name, gold))
+    for ds, m, group in devset_pages():
+        key = f"{ds.name}/{m['id']}"
+        if key not in layouts:
+            layouts[key] = layout_html((ds / f"{m['id']}.html").read_bytes())
+        gold = (ds / f"{m['id']}.gold.txt").read_text(encoding="utf-8")
+        pages.append(Page(c, layouts[key], f"{ds.name}:{group}", ds.name, gold))
     if cache and not cache.is_file():
         cache.write_bytes(pickle.dumps(layouts))
     return pages
