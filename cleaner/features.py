@@ -85,8 +85,6 @@ def tokenize(text: str) -> list[str]:
 
 def count_words(text: str, tokens: Sequence[str], chars_per_word: float) -> int:
     """Return the number of words, counting unspaced-script characters chars_per_word to a word."""
-    if text.isascii():
-        return len(tokens)
     unspaced = count_chars(_UNSPACED_CHAR, text)
     return round(len(tokens) - unspaced + unspaced / chars_per_word)
 

@@ -33,10 +33,10 @@ FEATURE_NAMES = (
 )
 
 
-_BOOL_FIELDS = ("terminal_punct", "ellipsis_end", "colon_end", "has_url", "glued", "starts_lower", "enumerated")
-_NUMBER_FIELDS = ("chars", "words", "stopword_density", "digit_share", "upper_share", "title_share",
-                  "separators", "position", "repeats", "topic_overlap", "relative_length", "joins")
-_FIELD_NAMES = _NUMBER_FIELDS + _BOOL_FIELDS
+# The LineFeatures fields the matrix is built from, read for all lines at once (flags as 0/1).
+_FIELD_NAMES = ("chars", "words", "stopword_density", "digit_share", "upper_share", "title_share",
+                "separators", "position", "repeats", "topic_overlap", "relative_length", "joins",
+                "terminal_punct", "ellipsis_end", "colon_end", "has_url", "glued", "starts_lower", "enumerated")
 _FIELDS = attrgetter(*_FIELD_NAMES)
 
 
@@ -44,7 +44,7 @@ def feature_matrix(features: Sequence[LineFeatures], hits: Sequence[Sequence[Rul
     """Return every line's numeric features as the rows of a matrix, in FEATURE_NAMES order."""
     n = len(features)
     table = numpy.array(list(map(_FIELDS, features)), dtype=numpy.float64).reshape(n, len(_FIELD_NAMES))
-    col = flag = {name: table[:, k] for k, name in enumerate(_FIELD_NAMES)}
+    col = {name: table[:, k] for k, name in enumerate(_FIELD_NAMES)}
     words, density, position = col["words"], col["stopword_density"], col["position"]
     columns = [
         numpy.log1p(col["chars"]),
@@ -52,24 +52,24 @@ def feature_matrix(features: Sequence[LineFeatures], hits: Sequence[Sequence[Rul
         words <= 3,
         density,
         (density == 0.0) & (words >= 3),
-        flag["terminal_punct"],
-        flag["ellipsis_end"],
-        flag["colon_end"],
+        col["terminal_punct"],
+        col["ellipsis_end"],
+        col["colon_end"],
         col["digit_share"],
         col["upper_share"],
         col["title_share"],
         numpy.minimum(col["separators"], 3),
-        flag["has_url"],
-        flag["glued"],
+        col["has_url"],
+        col["glued"],
         position,
         position * position,
         col["repeats"] > 0,
         col["topic_overlap"],
-        (flag["terminal_punct"] > 0) & (words >= 8),
+        (col["terminal_punct"] > 0) & (words >= 8),
         col["relative_length"],
-        flag["starts_lower"],
+        col["starts_lower"],
         numpy.minimum(col["joins"], 3),
-        flag["enumerated"],
+        col["enumerated"],
     ]
     matrix = numpy.zeros((n, len(FEATURE_NAMES)))
     matrix[:, :len(columns)] = numpy.column_stack(columns) if n else numpy.zeros((0, len(columns)))
