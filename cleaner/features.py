@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Collection, Mapping, Sequence
+from operator import itemgetter
+from typing import Collection, Iterable, Mapping, Sequence
 
 import regex
 
@@ -116,7 +117,10 @@ class LineMemo:
         self.topic_min_chars = topic_min_chars
         self.topic_min_words = topic_min_words
         self.facts: dict[str, LineFacts] = {}
-        self.words: dict[str, tuple[bool, str | None]] = {}   # token -> (stop word, content key)
+        # Per token: whether it is a stop word, and its content key (None: not a content word).
+        # Two dicts, not one of pairs, so that a line's tokens are looked up by map() in C.
+        self.stop: dict[str, bool] = {}
+        self.content: dict[str, str | None] = {}
         # Stop words of several characters in a script without spaces (Thai: "และ", "ของ") never
         # equal a one-character token: they are found in the text, each character they cover a stop.
         multi = sorted((w for w in stopwords if len(w) > 1 and _UNSPACED_CHAR.match(w)), key=lambda w: (-len(w), w))
@@ -132,19 +136,21 @@ class LineMemo:
                 self.facts[text] = facts
         return facts
 
-    def _word(self, token: str) -> tuple[bool, str | None]:
-        known = self.words.get(token)
-        if known is None:
+    def learn(self, tokens: Iterable[str]) -> None:
+        """Look up the tokens not seen before: are they stop words, what are their content keys."""
+        new = set(tokens).difference(self.stop)
+        if len(self.stop) + len(new) > self.MAX_ENTRIES:
+            self.stop.clear()
+            self.content.clear()
+            new = set(tokens)
+        for token in new:
             key = fold_word(token)
             stop = key in self.stopwords
             content = None
             if not stop and not key.isdigit() and (len(key) >= self.topic_min_chars or _UNSPACED_CHAR.match(key)):
                 content = key
-            known = (stop, content)
-            if len(self.words) >= self.MAX_ENTRIES:
-                self.words.clear()
-            self.words[token] = known
-        return known
+            self.stop[token] = stop
+            self.content[token] = content
 
     def measure(self, text: str) -> LineFacts:
         """Return the facts of one non-blank line's text."""
@@ -152,14 +158,13 @@ class LineMemo:
         unspaced = not ascii_ and _MAYBE_UNSPACED.search(text) is not None
         toks = _TOKEN.findall(text) if unspaced else _WORD.findall(text)
         n_tok = len(toks) or 1
-        known, word = self.words.get, self._word
-        stops = 0
-        content = set()
-        for tok in toks:
-            facts = known(tok) or word(tok)
-            stops += facts[0]
-            if facts[1] is not None:
-                content.add(facts[1])
+        try:
+            stops = sum(map(self.stop.__getitem__, toks))
+        except KeyError:
+            self.learn(toks)
+            stops = sum(map(self.stop.__getitem__, toks))
+        content = set(map(self.content.__getitem__, toks))
+        content.discard(None)
         if unspaced and self.multi_stops is not None:
             stops += sum(m.end() - m.start() for m in self.multi_stops.finditer(text))
         if ascii_:
@@ -174,12 +179,18 @@ class LineMemo:
             digits = count_chars(_DIGIT, text)
             non_space = count_chars(_NON_SPACE, text)
         cased = cased_letters >= 2
-        if cased:
-            cased_words = [t for t in toks if t[0].isalpha()] if ascii_ \
-                else [t for t in toks if _CASED_LETTER.match(t[0])]
-            title_words = sum(1 for t in cased_words if t[0].isupper())
+        if cased:  # the words that begin with a cased letter, and those of them that begin upper-case
+            initials = "".join(map(itemgetter(0), toks))
+            if ascii_:
+                raw = initials.encode("ascii")
+                cased_words = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+                title_words = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+            else:
+                initials = "".join(_CASED_LETTER.findall(initials))
+                cased_words = len(initials)
+                title_words = sum(map(str.isupper, initials))
         else:
-            upper, cased_words, title_words = 0, (), 0
+            upper, cased_words, title_words = 0, 0, 0
         # No sentence end can follow a letter or digit: the regex runs only when the last is neither.
         last = text[-1]
         # A join needs an upper-case letter after a lower-case one or a ! ? …: not the first letter alone.
@@ -193,7 +204,7 @@ class LineMemo:
             ("…" in text or "..." in text) and bool(_ELLIPSIS.search(text)),
             digits / (non_space or 1),                                  # digit_share
             (upper / cased_letters) if cased else 0.0,                  # upper_share
-            (title_words / len(cased_words)) if cased and cased_words else 0.0,
+            (title_words / cased_words) if cased and cased_words else 0.0,
             len(_SEPARATORS.findall(text)) if not _SEPARATOR_CHARS.isdisjoint(text) else 0,
             # Cheap necessary conditions first: most lines have no "@", "://" or "www." and a space.
             ("@" in text or "://" in text or "www." in text) and bool(_URL.search(text)),

@@ -25,6 +25,8 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´":
 # Edges are found from each end (REVERSE: the trailing run is found without scanning the line).
 _EDGE_START = regex.compile(r"[\s\p{P}\p{S}]+")
 _EDGE_END = regex.compile(r"[\s\p{P}\p{S}]+$", regex.REVERSE)
+# The ASCII characters of those edges: an ASCII key is stripped of them by str.strip.
+_ASCII_EDGE = "".join(ch for ch in map(chr, range(128)) if _EDGE_START.match(ch))
 _ARABIC_PAIRS = tuple((chr(k), v or "") for k, v in _ARABIC.items())
 _APOSTROPHE_PAIRS = tuple((chr(k), v) for k, v in _APOSTROPHES.items())
 # The standard library's re scans a plain character class 4x faster than regex.
@@ -64,6 +66,8 @@ def _fold_key(text: str) -> str:
         if not text.isascii():
             text = unicodedata.normalize("NFC", _ACCENTS_RE.sub("", unicodedata.normalize("NFD", text)))
     text = " ".join(text.split())
+    if text.isascii():
+        return text.strip(_ASCII_EDGE)
     start = _EDGE_START.match(text)
     end = _EDGE_END.search(text)
     return text[start.end() if start else 0:end.start() if end else len(text)] if start or end else text
@@ -81,7 +85,10 @@ def fold_word(word: str) -> str:
     """Return the comparison key of a single word (stop-word lookups)."""
     key = _WORD_KEYS.get(word)
     if key is None:
-        key = _DIACRITICS.sub("", word.translate(_ARABIC).casefold().translate(_ARABIC))
+        if word.isascii():  # the Arabic table and the diacritics hold no ASCII character
+            key = word.lower()
+        else:
+            key = _DIACRITICS.sub("", word.translate(_ARABIC).casefold().translate(_ARABIC))
         if len(word) <= CACHE_MAX_LINE_CHARS:
             if len(_WORD_KEYS) >= CACHE_MAX_ENTRIES:
                 _WORD_KEYS.clear()
