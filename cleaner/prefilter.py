@@ -1,0 +1,215 @@
+r"""Which lines a category's patterns may match, from one hyperscan pass over a page's ASCII lines.
+
+In: the rule patterns of each category, then a page's lines. Out: per category, the lines a
+pattern of it may match: a superset (hyperscan's prefilter mode drops what it cannot run,
+such as lookaround), which the `regex` patterns then confirm, so answers do not change.
+
+Only ASCII lines are scanned, with the patterns compiled for bytes: hyperscan compiles the
+rule patterns for Unicode (UTF-8, UCP) in minutes, for bytes in a second. On ASCII text the
+two engines agree on \w \s \d, on case folding and on each \p{..} class once it is
+spelled out as the ASCII characters regex gives it (tests/test_prefilter.py checks every
+ASCII character); other lines are left to regex alone. Optional: without the hyperscan
+package (or with CLEANER_NO_HYPERSCAN set) there is no prefilter and regex scans every line.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from bisect import bisect_right
+from typing import Sequence
+
+import regex
+
+try:
+    import hyperscan
+except ImportError:  # an optional speed-up: the matcher then runs regex on every line
+    hyperscan = None
+
+ASCII = "".join(map(chr, range(128)))
+# An escape: a Unicode class, a character by its code, or any other (one character after "\").
+_ESCAPE = regex.compile(r"\\(?:(?P<cls>[pP](?:\{[^}]*\}|\w))|(?P<code>u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})|.)", regex.DOTALL)
+# A pattern's escapes hyperscan reads otherwise or not at all: whole-text anchors, \K, \u
+# without its digits, named characters, and some only regex knows.
+_UNSUPPORTED_ESCAPES = frozenset("AZzGKuUNXRhHvVmM")
+# A bounded repeat {m,n} is passed on as {m,}: a superset, which hyperscan compiles ten times
+# faster (large bounds make large automata).
+_QUANTIFIER = regex.compile(r"\{(?P<least>\d+)(?:,(?P<most>\d*))?\}")
+# The group openings passed on: capturing, non-capturing, atomic, lookaround, named, case scoped.
+_GROUP = regex.compile(r"\((?:\?(?::|>|=|!|<=|<!|P<\w+>|-?i:))?")
+_FLAGS = 0 if hyperscan is None else (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_CASELESS
+                                      | hyperscan.HS_FLAG_MULTILINE)
+
+
+def available() -> bool:
+    """Whether the prefilter can be used: hyperscan is installed and not switched off."""
+    return hyperscan is not None and not os.environ.get("CLEANER_NO_HYPERSCAN")
+
+
+class Prefilter:
+    """The patterns of some categories compiled into one hyperscan database for ASCII text."""
+
+    def __init__(self, patterns: Sequence[tuple[int, Sequence[str]]]):
+        """Compile (category index, its patterns) pairs; `categories` are the indexes prefiltered:
+        those all of whose patterns hyperscan can prefilter."""
+        expressions, owners = [], []
+        self.categories: set[int] = set()
+        for index, category_patterns in patterns:
+            compiled = [ascii_pattern(p) for p in category_patterns]
+            if all(p is not None for p in compiled):
+                self.categories.add(index)
+                expressions += compiled
+                owners += [index] * len(compiled)
+        self.database = _compile(expressions)
+        if self.database is None:   # some pattern does not compile: leave out its categories
+            self.categories -= {owner for owner, e in zip(owners, expressions) if _compile([e]) is None}
+            kept = [(owner, e) for owner, e in zip(owners, expressions) if owner in self.categories]
+            owners, expressions = [owner for owner, _ in kept], [e for _, e in kept]
+            self.database = _compile(expressions)
+        self.owners = owners
+        self._local = threading.local()   # a scratch space per thread: scans must not share one
+
+    def candidates(self, texts: Sequence[str]) -> dict[int, set[int]]:
+        """Return, per prefiltered category, the positions of the (ASCII) texts it may match.
+
+        The texts are scanned joined by "\n" (MULTILINE: ^ and $ hold at every line's edges),
+        where every match a pattern has inside one line is also a match; a match is reported
+        at its end, so the line it ends in is a candidate.
+        """
+        found: dict[int, set[int]] = {index: set() for index in self.categories}
+        if not self.categories or not texts:
+            return found
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self.database)
+        starts, at = [], 0
+        for t in texts:
+            starts.append(at)
+            at += len(t) + 1
+        owners = self.owners
+
+        def on_match(pattern: int, start: int, end: int, flags: int, context: object) -> None:
+            found[owners[pattern]].add(bisect_right(starts, end) - 1)
+
+        self.database.scan("\n".join(texts).encode("ascii"), match_event_handler=on_match, scratch=scratch)
+        return found
+
+
+def ascii_pattern(pattern: str) -> bytes | None:
+    r"""Return a regex pattern rewritten for hyperscan on ASCII bytes, or None if it cannot be.
+
+    Every class ([...], \p{..}, \P{..}) and every non-ASCII character (also written \uXXXX)
+    becomes the class of the ASCII characters regex matches with it, with the case folding in
+    force there ("ı" folds to "i", "ſ" to "s"), plus the byte 0x80, which ASCII text never
+    holds: a class of no ASCII character ([\p{Han}], "ş") stays valid and matches nothing, and
+    the words of other scripts collapse into a few states (a Persian date pattern compiles in
+    a tenth of the time). Constructs the two engines read differently give None.
+    """
+    out: list[str] = []
+    caseless = [True]   # per open group: whether case is folded in it (rule patterns are IGNORECASE)
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        flags = regex.IGNORECASE if caseless[-1] else 0
+        if ch == "[":
+            end = _class_end(pattern, i)
+            if end is None:
+                return None
+            out.append(_ascii_class(pattern[i:end], flags))
+            i = end
+        elif ch == "\\":
+            m = _ESCAPE.match(pattern, i)
+            if m is None:
+                return None
+            i = m.end()
+            if m.group("cls"):
+                out.append(_ascii_class(m.group(0), flags))
+            elif m.group("code"):
+                out.append(_ascii_literal(chr(int(m.group("code")[1:], 16)), flags))
+            elif m.group(0)[1] in _UNSUPPORTED_ESCAPES or m.group(0)[1].isdigit() and m.group(0)[1] != "0":
+                return None   # (a digit: a back reference)
+            elif not m.group(0)[1].isascii():
+                out.append(_ascii_literal(m.group(0)[1], flags))
+            else:
+                out.append(m.group(0))
+        elif ch == "{":
+            m = _QUANTIFIER.match(pattern, i)
+            if m is None:
+                return None   # regex reads "{,3}" as a quantifier, hyperscan as text
+            out.append(m.group(0) if m.group("most") is None else "{%s,}" % m.group("least"))
+            i = m.end()
+        elif ch == "(":
+            m = _GROUP.match(pattern, i)
+            if m.group(0) == "(" and pattern.startswith("(?", i):
+                return None   # a global flag, a conditional, a branch reset...
+            out.append(m.group(0))
+            caseless.append({"(?i:": True, "(?-i:": False}.get(m.group(0), caseless[-1]))
+            i = m.end()
+        elif ch == ")":
+            if len(caseless) == 1:
+                return None
+            caseless.pop()
+            out.append(ch)
+            i += 1
+        else:
+            out.append(_ascii_literal(ch, flags))
+            i += 1
+    return "".join(out).encode("utf-8")
+
+
+def _class_end(pattern: str, start: int) -> int | None:
+    """Return where the bracketed class opening at `start` ends (after its "]"); None for a
+    nested set or a POSIX class, which the engines read differently."""
+    i = start + 1
+    if pattern.startswith("^", i):
+        i += 1
+    if pattern.startswith("]", i):   # a leading "]" is a literal
+        i += 1
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            i += 2
+        elif pattern[i] == "[":
+            return None
+        elif pattern[i] == "]":
+            return i + 1
+        else:
+            i += 1
+    return None
+
+
+def _ascii_class(cls: str, flags: int) -> str:
+    """Return a class as the ASCII characters regex matches with it, and the byte 0x80."""
+    return "[\\x80" + "".join(f"\\x{ord(ch):02x}" for ch in regex.findall(cls, ASCII, flags)) + "]"
+
+
+def _ascii_literal(ch: str, flags: int) -> str:
+    """Return one literal character as hyperscan reads it on ASCII bytes (see ascii_pattern)."""
+    if ch.isascii():
+        return ch if ch.isprintable() else f"\\x{ord(ch):02x}"
+    return _ascii_class(regex.escape(ch), flags)
+
+
+def _compile(expressions: list[bytes]) -> "hyperscan.Database | None":
+    """Return the expressions compiled into one database; None if one does not compile (a
+    construct hyperscan cannot even approximate, or a pattern that matches "")."""
+    if not expressions:
+        return None
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        database.compile(expressions=expressions, ids=list(range(len(expressions))), flags=[_FLAGS] * len(expressions))
+    except hyperscan.error:
+        return None
+    return database
+
+
+_PREFILTERS: dict[tuple, Prefilter] = {}
+
+
+def prefilter_for(patterns: Sequence[tuple[int, Sequence[str]]]) -> Prefilter:
+    """Return the process's Prefilter of these patterns, compiling it once (0.3-1 s a language)."""
+    key = tuple((index, tuple(p)) for index, p in patterns)
+    found = _PREFILTERS.get(key)
+    if found is None:
+        if len(_PREFILTERS) >= 64:
+            _PREFILTERS.clear()
+        found = _PREFILTERS[key] = Prefilter(patterns)
+    return found

@@ -1,0 +1,143 @@
+"""prefilter: hyperscan only narrows the lines regex checks; the matcher's answers stay the same."""
+from __future__ import annotations
+
+import unicodedata
+
+import hyperscan
+import pytest
+import regex
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from cleaner import prefilter
+from cleaner.ruleset import available_languages, load_ruleset
+
+ASCII = [chr(code) for code in range(128)]
+LANGUAGES = [None] + available_languages()
+
+
+def ascii_matches(expressions: list[bytes], texts: list[str]) -> list[set[int]]:
+    """Return, per text, the expressions hyperscan (prefilter flags) matches in it."""
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(expressions=expressions, ids=list(range(len(expressions))),
+                     flags=[prefilter._FLAGS | hyperscan.HS_FLAG_SINGLEMATCH] * len(expressions))
+    out = []
+    for text in texts:
+        found: set[int] = set()
+        database.scan(text.encode("ascii"), match_event_handler=lambda i, *_: found.add(i))
+        out.append(found)
+    return out
+
+
+def rule_patterns() -> list[str]:
+    return [p for lang in LANGUAGES for cat in load_ruleset(lang).categories for p in cat.patterns]
+
+
+@pytest.mark.parametrize("escape", [r"\w", r"\W", r"\s", r"\S", r"\d", r"\D", "."])
+def test_hyperscan_reads_a_class_escape_as_regex_does_on_every_ascii_character(escape):
+    found = ascii_matches([escape.encode()], ASCII)
+    assert [ch for ch, hits in zip(ASCII, found) if hits] == \
+        [ch for ch in ASCII if regex.fullmatch(escape, ch, regex.IGNORECASE)]
+
+
+@pytest.mark.parametrize("pattern", [r"a\b", r"a\B"])
+def test_hyperscan_finds_word_boundaries_where_regex_does(pattern):
+    texts = [f"a{ch}" for ch in ASCII]
+    found = ascii_matches([pattern.encode()], texts)
+    assert [t for t, hits in zip(texts, found) if hits] == [t for t in texts if regex.search(pattern, t, regex.IGNORECASE)]
+
+
+def test_hyperscan_folds_ascii_case_as_regex_does():
+    found = ascii_matches([f"\\x{ord(ch):02x}".encode() for ch in ASCII], ASCII)
+    for text, hits in zip(ASCII, found):
+        assert hits == {k for k, ch in enumerate(ASCII) if regex.fullmatch(regex.escape(ch), text, regex.IGNORECASE)}
+
+
+def test_every_unicode_class_of_the_rule_files_is_spelled_out_as_regex_reads_it_on_ascii():
+    classes = sorted({m for p in rule_patterns() for m in regex.findall(r"\\[pP]\{[^}]*\}", p)})
+    assert classes
+    for cls in classes:
+        for scoped in (cls, f"(?-i:{cls})"):   # rule patterns are caseless, some classes scoped case-sensitive
+            spelled = prefilter.ascii_pattern(scoped)
+            want = [ch for ch in ASCII if regex.fullmatch(scoped, ch, regex.IGNORECASE)]
+            assert [ch for ch, hits in zip(ASCII, ascii_matches([spelled], ASCII)) if hits] == want, scoped
+
+
+def test_patterns_the_engines_read_differently_are_not_prefiltered():
+    for pattern in [r"a{,3}b", r"(a)\1", r"(?m)^share", r"\Ashare", r"[[:alpha:]]+", "\\u20"]:
+        assert prefilter.ascii_pattern(pattern) is None, pattern
+
+
+def test_a_non_ascii_letter_stays_one_character_for_the_quantifier_after_it():
+    assert prefilter.ascii_pattern("schlagw(?:ö|oe)rter") == rb"schlagw(?:[\x80]|oe)rter"
+    assert ascii_matches([prefilter.ascii_pattern("^xö?y$")], ["xy", "xoy"]) == [{0}, set()]
+
+
+def test_a_letter_regex_folds_to_ascii_keeps_its_ascii_match():
+    for pattern, text in [("ſhare", "share"), ("yan[ıi]t", "yanIt"), ("\\u017fhare", "SHARE"), ("[\\p{Han}x]", "x")]:
+        assert regex.search(pattern, text, regex.IGNORECASE)
+        assert ascii_matches([prefilter.ascii_pattern(pattern)], [text]) == [{0}], pattern
+
+
+def test_a_class_of_no_ascii_character_matches_no_ascii_text():
+    assert ascii_matches([prefilter.ascii_pattern(r"a\p{Han}"), prefilter.ascii_pattern(r"a[^\p{Han}]")],
+                         ["a", "ab"]) == [set(), {1}]
+
+
+def test_every_category_of_the_rule_files_with_patterns_is_prefiltered():
+    for lang in LANGUAGES:
+        ruleset = load_ruleset(lang)
+        ruleset.matcher.match("Share", 1, False)
+        with_patterns = {i for i, cat in enumerate(ruleset.categories) if cat.patterns}
+        assert ruleset.matcher.prefilter.categories == with_patterns, lang
+
+
+def variants(line: str) -> list[str]:
+    """Return a line as pages also write it: upper-case, its accents dropped, in a menu, dated."""
+    plain = unicodedata.normalize("NFKD", line).encode("ascii", "ignore").decode()
+    return [line, line.upper(), plain, plain.lower(), f"• {plain} |", f"{plain}: 12.03.2024, 14:05", f"({plain})"]
+
+
+def both_matchers(monkeypatch, lang):
+    monkeypatch.setenv("CLEANER_NO_HYPERSCAN", "1")
+    plain = load_ruleset(lang).matcher
+    plain.match("", 0, False)   # built now, without the prefilter
+    monkeypatch.delenv("CLEANER_NO_HYPERSCAN")
+    fast = load_ruleset(lang).matcher
+    fast.match("", 0, False)
+    assert plain.prefilter is None and fast.prefilter is not None
+    return plain, fast
+
+
+def agree(plain, fast, lines: list[str]) -> None:
+    """Assert both matchers answer the same (word counts and sentence ends, as answers are
+    remembered by text, are functions of the text, as features are)."""
+    words = [len(line.split()) for line in lines]
+    sentences = [line.endswith(".") for line in lines]
+    assert fast.match_page(lines, words, sentences) == plain.match_page(lines, words, sentences)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_prefilter_changes_no_answer_on_the_rule_examples(monkeypatch, lang):
+    plain, fast = both_matchers(monkeypatch, lang)
+    examples = [e for cat in plain.categories for e in cat.examples_match + cat.examples_no_match]
+    agree(plain, fast, [v for e in examples for v in variants(e)])
+
+
+EXAMPLE_WORDS = sorted({w for lang in ("en", "de", "fr") for cat in load_ruleset(lang).categories
+                        for e in cat.examples_match for w in regex.findall(r"\S+", e)})
+line = st.lists(st.one_of(st.sampled_from(EXAMPLE_WORDS), st.sampled_from(["|", "·", "-", ":", "(c)", "©", "2024",
+                                                                           "12:30", "3.4.2021", "by", "Photo"]),
+                          st.text(st.characters(max_codepoint=127), max_size=6)),
+                max_size=8).map(" ".join).map(lambda text: text.replace("\n", " "))   # a line holds no "\n"
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr"])
+def test_the_prefilter_changes_no_answer_on_generated_lines(monkeypatch, lang):
+    plain, fast = both_matchers(monkeypatch, lang)
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(line, min_size=1, max_size=12))
+    def check(lines):
+        agree(plain, fast, lines)
+
+    check()
