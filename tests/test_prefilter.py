@@ -141,3 +141,11 @@ def test_the_prefilter_changes_no_answer_on_generated_lines(monkeypatch, lang):
         agree(plain, fast, lines)
 
     check()
+
+
+def test_an_ascii_line_a_catastrophic_pattern_cannot_match_never_reaches_regex(tmp_path):
+    rules = tmp_path / "slow.toml"
+    rules.write_text('[settings.rules]\npattern_timeout_seconds = 0.2\n\n[category.slow]\nlabel = "promo"\n'
+                     'description = "Nested repeats."\nweight = -5.0\npatterns = [\'(a+)+$\']\n')
+    matcher = load_ruleset("en", [rules]).matcher
+    assert matcher.match("a" * 990 + "!", 1, False) == ()
