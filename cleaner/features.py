@@ -255,6 +255,9 @@ def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -
     for f in facts:
         if f is not None and f.long:
             vocabulary.update(f.content)
+    # A long line's own words count once in the vocabulary: it shares only those used twice.
+    used = vocabulary.keys()
+    used_twice = {w for w, n in vocabulary.items() if n > 1}
 
     nonblank = [i for i, f in enumerate(facts) if f is not None]
     first, last = (nonblank[0], nonblank[-1]) if nonblank else (0, 0)
@@ -267,12 +270,7 @@ def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -
             out.append(EMPTY)
             continue
         own = f.content
-        if own:
-            minus = 1 if f.long else 0
-            shared = sum(1 for w in own if vocabulary[w] - minus > 0)
-            topic = shared / len(own)
-        else:
-            topic = 0.0
+        topic = len(own & (used_twice if f.long else used)) / len(own) if own else 0.0
         v = f.features
         out.append(LineFeatures(
             v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
