@@ -1,20 +1,24 @@
-r"""Which lines a category's patterns may match, from one hyperscan pass over a page's ASCII lines.
+r"""Which lines a category's patterns may match, from one hyperscan pass over a page's lines.
 
 In: the rule patterns of each category, then a page's lines. Out: per category, the lines a
-pattern of it may match: a superset (hyperscan's prefilter mode drops what it cannot run,
-such as lookaround), which the `regex` patterns then confirm, so answers do not change.
+pattern of it may match: a superset, which the `regex` patterns then confirm, so answers do
+not change.
 
-Only ASCII lines are scanned, with the patterns compiled for bytes: hyperscan compiles the
-rule patterns for Unicode (UTF-8, UCP) in minutes, for bytes in a second. On ASCII text the
-two engines agree on \w \s \d, on case folding and on each \p{..} class once it is
-spelled out as the ASCII characters regex gives it (tests/test_prefilter.py checks every
-ASCII character); other lines are left to regex alone. Optional: without the hyperscan
-package (or with CLEANER_NO_HYPERSCAN set) there is no prefilter and regex scans every line.
+hyperscan compiles the rule patterns for Unicode (UTF-8, UCP) in minutes, for bytes in a
+second; so it scans the lines' shadow, in which every character outside ASCII is the byte
+0x80, with each pattern rewritten to match at least wherever the pattern matches the line
+(shadow_pattern): ASCII is read as regex reads it (tests/test_prefilter.py checks \w \s \d,
+word boundaries and case folding on every ASCII character), and 0x80 is let through wherever
+some character outside ASCII might be. Prefilter mode drops what hyperscan cannot run (such
+as lookaround), which only lets more through. Optional: without the hyperscan package (or
+with CLEANER_NO_HYPERSCAN set) there is no prefilter and regex scans every line.
 """
 from __future__ import annotations
 
 import os
+import re
 import threading
+from functools import cache
 from bisect import bisect_right
 from typing import Sequence
 
@@ -26,10 +30,13 @@ except ImportError:  # an optional speed-up: the matcher then runs regex on ever
     hyperscan = None
 
 ASCII = "".join(map(chr, range(128)))
+_OUTSIDE_ASCII = re.compile("[^\x00-\x7f]")
 # An escape: a Unicode class, a character by its code, or any other (one character after "\").
-_ESCAPE = regex.compile(r"\\(?:(?P<cls>[pP](?:\{[^}]*\}|\w))|(?P<code>u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})|.)", regex.DOTALL)
-# A pattern's escapes hyperscan reads otherwise or not at all: whole-text anchors, \K, \u
-# without its digits, named characters, and some only regex knows.
+_ESCAPE = regex.compile(r"\\(?:(?P<cls>[pP](?:\{[^}]*\}|\w))|(?P<code>u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2})|.)",
+                        regex.DOTALL)
+# The escapes that match characters outside ASCII too (\W \S \D and "." match 0x80 as they are);
+# word boundaries are dropped: in the shadow a letter outside ASCII is no word character.
+_WIDENED = {"w": "[\\w\\x80]", "d": "[\\d\\x80]", "s": "[\\s\\x80]", "b": "", "B": ""}
 _UNSUPPORTED_ESCAPES = frozenset("AZzGKuUNXRhHvVmM")
 # A bounded repeat {m,n} is passed on as {m,}: a superset, which hyperscan compiles ten times
 # faster (large bounds make large automata).
@@ -46,7 +53,7 @@ def available() -> bool:
 
 
 class Prefilter:
-    """The patterns of some categories compiled into one hyperscan database for ASCII text."""
+    """The patterns of some categories compiled into one hyperscan database for the lines' shadow."""
 
     def __init__(self, patterns: Sequence[tuple[int, Sequence[str]]]):
         """Compile (category index, its patterns) pairs; `categories` are the indexes prefiltered:
@@ -54,7 +61,7 @@ class Prefilter:
         expressions, owners = [], []
         self.categories: set[int] = set()
         for index, category_patterns in patterns:
-            compiled = [ascii_pattern(p) for p in category_patterns]
+            compiled = [shadow_pattern(p) for p in category_patterns]
             if all(p is not None for p in compiled):
                 self.categories.add(index)
                 expressions += compiled
@@ -69,11 +76,11 @@ class Prefilter:
         self._local = threading.local()   # a scratch space per thread: scans must not share one
 
     def candidates(self, texts: Sequence[str]) -> dict[int, set[int]]:
-        """Return, per prefiltered category, the positions of the (ASCII) texts it may match.
+        """Return, per prefiltered category, the positions of the texts it may match.
 
-        The texts are scanned joined by "\n" (MULTILINE: ^ and $ hold at every line's edges),
-        where every match a pattern has inside one line is also a match; a match is reported
-        at its end, so the line it ends in is a candidate.
+        The texts' shadow is scanned joined by "\n" (MULTILINE: ^ and $ hold at every line's
+        edges), where every match a pattern has inside one line is also a match; a match is
+        reported at its end, so the line it ends in is a candidate.
         """
         found: dict[int, set[int]] = {index: set() for index in self.categories}
         if not self.categories or not texts:
@@ -90,19 +97,21 @@ class Prefilter:
         def on_match(pattern: int, start: int, end: int, flags: int, context: object) -> None:
             found[owners[pattern]].add(bisect_right(starts, end) - 1)
 
-        self.database.scan("\n".join(texts).encode("ascii"), match_event_handler=on_match, scratch=scratch)
+        shadow = _OUTSIDE_ASCII.sub("\x80", "\n".join(texts)).encode("latin-1")
+        self.database.scan(shadow, match_event_handler=on_match, scratch=scratch)
         return found
 
 
-def ascii_pattern(pattern: str) -> bytes | None:
-    r"""Return a regex pattern rewritten for hyperscan on ASCII bytes, or None if it cannot be.
+def shadow_pattern(pattern: str) -> bytes | None:
+    r"""Return a regex pattern rewritten for hyperscan on the shadow of lines, or None if it cannot be.
 
-    Every class ([...], \p{..}, \P{..}) and every non-ASCII character (also written \uXXXX)
-    becomes the class of the ASCII characters regex matches with it, with the case folding in
-    force there ("ı" folds to "i", "ſ" to "s"), plus the byte 0x80, which ASCII text never
-    holds: a class of no ASCII character ([\p{Han}], "ş") stays valid and matches nothing, and
-    the words of other scripts collapse into a few states (a Persian date pattern compiles in
-    a tenth of the time). Constructs the two engines read differently give None.
+    Every class ([...], \p{..}, \P{..}) and every character outside ASCII (also written \uXXXX
+    or \xHH) becomes the class of the ASCII characters regex matches with it, with the case
+    folding in force there ("ı" folds to "i", "ſ" to "s"), and 0x80. An ASCII letter that a
+    character outside ASCII folds to (the Kelvin sign to "k") also matches 0x80; \w \d \s
+    match it too, and word boundaries are dropped. The words of other scripts collapse into a
+    few states (a Persian date pattern compiles in a tenth of the time). Constructs the two
+    engines read differently give None.
     """
     out: list[str] = []
     caseless = [True]   # per open group: whether case is folded in it (rule patterns are IGNORECASE)
@@ -114,21 +123,23 @@ def ascii_pattern(pattern: str) -> bytes | None:
             end = _class_end(pattern, i)
             if end is None:
                 return None
-            out.append(_ascii_class(pattern[i:end], flags))
+            out.append(_shadow_class(pattern[i:end], flags))
             i = end
         elif ch == "\\":
             m = _ESCAPE.match(pattern, i)
             if m is None:
                 return None
             i = m.end()
+            escaped = m.group(0)[1]
             if m.group("cls"):
-                out.append(_ascii_class(m.group(0), flags))
-            elif m.group("code"):
-                out.append(_ascii_literal(chr(int(m.group("code")[1:], 16)), flags))
-            elif m.group(0)[1] in _UNSUPPORTED_ESCAPES or m.group(0)[1].isdigit() and m.group(0)[1] != "0":
+                out.append(_shadow_class(m.group(0), flags))
+            elif m.group("code") or not escaped.isascii():
+                code = chr(int(m.group("code")[1:], 16)) if m.group("code") else escaped
+                out.append(_shadow_class(regex.escape(code), flags))
+            elif escaped in _WIDENED:
+                out.append(_WIDENED[escaped])
+            elif escaped in _UNSUPPORTED_ESCAPES or escaped.isdigit() and escaped != "0":
                 return None   # (a digit: a back reference)
-            elif not m.group(0)[1].isascii():
-                out.append(_ascii_literal(m.group(0)[1], flags))
             else:
                 out.append(m.group(0))
         elif ch == "{":
@@ -151,9 +162,10 @@ def ascii_pattern(pattern: str) -> bytes | None:
             out.append(ch)
             i += 1
         else:
-            out.append(_ascii_literal(ch, flags))
+            out.append(_shadow_class(regex.escape(ch), flags) if not ch.isascii() or ch in _folded_from_beyond(flags)
+                       else ch if ch.isprintable() else f"\\x{ord(ch):02x}")   # (metacharacters stay)
             i += 1
-    return "".join(out).encode("utf-8")
+    return "".join(out).encode("ascii")
 
 
 def _class_end(pattern: str, start: int) -> int | None:
@@ -176,16 +188,16 @@ def _class_end(pattern: str, start: int) -> int | None:
     return None
 
 
-def _ascii_class(cls: str, flags: int) -> str:
-    """Return a class as the ASCII characters regex matches with it, and the byte 0x80."""
+def _shadow_class(cls: str, flags: int) -> str:
+    """Return a class (or one escaped character) as the ASCII characters regex matches with it, and 0x80."""
     return "[\\x80" + "".join(f"\\x{ord(ch):02x}" for ch in regex.findall(cls, ASCII, flags)) + "]"
 
 
-def _ascii_literal(ch: str, flags: int) -> str:
-    """Return one literal character as hyperscan reads it on ASCII bytes (see ascii_pattern)."""
-    if ch.isascii():
-        return ch if ch.isprintable() else f"\\x{ord(ch):02x}"
-    return _ascii_class(regex.escape(ch), flags)
+@cache
+def _folded_from_beyond(flags: int) -> frozenset[str]:
+    """Return the ASCII letters that some character outside ASCII matches under these flags."""
+    beyond = set(regex.findall("[a-zA-Z]", "".join(map(chr, range(128, 0x110000))), flags))
+    return frozenset(ch for b in beyond for ch in regex.findall(regex.escape(b), ASCII, flags))
 
 
 def _compile(expressions: list[bytes]) -> "hyperscan.Database | None":

@@ -548,9 +548,9 @@ class Matcher:
         """Return match() of every line of a page (texts, word counts and sentence flags by line).
 
         The lines not answered before are matched together: phrases line by line, and the
-        patterns first by the prefilter (prefilter.py: one hyperscan pass over the ASCII lines
-        names the few lines each category may match, which its regex then confirms), then each
-        category's patterns in one scan over the other lines joined by "\n" (MULTILINE: ^ and $
+        patterns by the prefilter (prefilter.py: one hyperscan pass over the lines names the
+        few lines each category may match, which its regex then confirms) or, without it, each
+        category's patterns in one scan over the lines joined by "\n" (MULTILINE: ^ and $
         hold at every line's edges). A match inside one line is that line's match; a match
         that runs across a line break is checked again on each line it touches; a line no
         match touches has none, since a pattern that reads only its own match finds in the
@@ -577,7 +577,7 @@ class Matcher:
         found = self._match_phrases(texts, words)
         cats = self.categories
         short = [k for k, t in enumerate(texts) if len(t) <= self.max_chars]
-        screened, candidates = self._screen(texts, short)
+        candidates = self._screen(texts, short)
         groups: dict[tuple, list[int]] = {}      # lines within the same limits are joined once
         for index, pattern in self.category_patterns:
             cat = cats[index]
@@ -586,11 +586,11 @@ class Matcher:
             if members is None:
                 members = groups[limits] = [k for k in short if self._within(cat, words[k], sentences[k])]
             may = candidates.get(index)
-            if may is not None:   # the prefilter has answered for its lines: regex confirms its candidates
+            if may is not None:   # the prefilter has screened every line: regex confirms its candidates
                 for k in may.intersection(members):
                     if self._search(pattern, texts[k]):
                         found[k].append(index)
-                members = [k for k in members if k not in screened]
+                continue
             if not members:
                 continue
             joined = self.joinable.get(index)
@@ -604,14 +604,13 @@ class Matcher:
         return {t: tuple(i for i in sorted(set(f)) if self._within(cats[i], n, b))
                 for t, f, n, b in zip(texts, found, words, sentences)}
 
-    def _screen(self, texts: list[str], short: list[int]) -> tuple[set[int], dict[int, set[int]]]:
-        """Return the short lines the prefilter screened (the ASCII ones) and, per category it
-        covers, those of them its patterns may match; ((), {}) without a prefilter."""
+    def _screen(self, texts: list[str], short: list[int]) -> dict[int, set[int]]:
+        """Return, per category the prefilter covers, the short lines its patterns may match
+        (none without a prefilter)."""
         if self.prefilter is None:
-            return set(), {}
-        screened = [k for k in short if texts[k].isascii()]
-        found = self.prefilter.candidates([texts[k] for k in screened])
-        return set(screened), {index: {screened[k] for k in lines} for index, lines in found.items()}
+            return {}
+        found = self.prefilter.candidates([texts[k] for k in short])
+        return {index: {short[k] for k in lines} for index, lines in found.items()}
 
     def _scan_joined(self, joined: regex.Pattern, pattern: regex.Pattern, texts: list[str]) -> list[int]:
         """Return the positions in texts of the lines the pattern matches (one scan, see match_page)."""

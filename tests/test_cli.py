@@ -358,11 +358,12 @@ def test_a_malformed_rule_file_is_a_usage_error_naming_file_line_and_key(tmp_pat
     assert f"{rules}:3: category.x.weight: malformed TOML" in run.err
 
 
-def test_a_catastrophic_user_pattern_fails_that_input_naming_the_rule(tmp_path, english):
+def test_a_catastrophic_user_pattern_fails_that_input_naming_the_rule(tmp_path, english, monkeypatch):
+    # Regex alone: the prefilter, which cannot backtrack, rules out the line before regex runs.
+    monkeypatch.setenv("CLEANER_NO_HYPERSCAN", "1")
     rules = tmp_path / "slow.toml"
     rules.write_text(SLOW_RULE)
-    # Not ASCII: the prefilter (which cannot backtrack) rules out an ASCII line the pattern cannot match.
-    bad = page(tmp_path, "bad.txt", "a" * 990 + "é\n" + ENGLISH_PAGE)
+    bad = page(tmp_path, "bad.txt", "a" * 990 + "!\n" + ENGLISH_PAGE)
     good = page(tmp_path, "good.txt")
     run = run_cli(["clean", "--lang", "en", "--rules", rules, bad, good, "-o", tmp_path / "out"])
     assert run.code == 2

@@ -194,14 +194,14 @@ examples.match = ["aaa"]
 examples.no_match = ["The minister said so."]
 """)
     bad = tmp_path / "bad.txt"
-    # Not ASCII: the prefilter (which cannot backtrack) rules out an ASCII line the pattern cannot match.
-    bad.write_text("a" * (PATTERN_MAX_CHARS - 10) + "é\nThe minister said so.\n")
+    bad.write_text("a" * (PATTERN_MAX_CHARS - 10) + "!\nThe minister said so.\n")
     good = tmp_path / "good.txt"
     good.write_text(ENGLISH_PAGE)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "cleaner", "clean", "--lang", "en", "--rules", str(rules),
                            str(bad), str(good), "-o", str(tmp_path / "out")], capture_output=True, timeout=120,
-                          env={**os.environ, "CLEANER_RULES_DIR": str(rules_env)})
+                          # Regex alone: the prefilter, which cannot backtrack, rules out the line before regex runs.
+                          env={**os.environ, "CLEANER_RULES_DIR": str(rules_env), "CLEANER_NO_HYPERSCAN": "1"})
     assert time.perf_counter() - start < 60
     assert done.returncode == 2
     err = done.stderr.decode()
