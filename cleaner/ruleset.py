@@ -484,7 +484,9 @@ class Matcher:
 
     Per line the work is one dict lookup, two phrase scans and one search per category
     with patterns (one regex per category: one regex of all the patterns scans 2-4 times
-    slower, as its alternation defeats the regex module's literal prefilters). Patterns run
+    slower, as its alternation defeats the regex module's literal prefilters); with
+    hyperscan installed, a page's lines are first screened for all patterns in one pass
+    (prefilter.py) and regex searches only the lines it lets through. Patterns run
     only on lines of at most `max_chars` characters (boilerplate is short; a pattern with
     nested or overlapping repeats can take quadratic or worse time on a long line), and each
     search gives up after `timeout` seconds. Answers for short lines are remembered: menus
