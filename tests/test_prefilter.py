@@ -47,9 +47,10 @@ def test_hyperscan_finds_word_boundaries_where_regex_does(pattern):
 
 
 def test_hyperscan_folds_ascii_case_as_regex_does():
-    found = ascii_matches([f"\\x{ord(ch):02x}".encode() for ch in ASCII], ASCII)
-    for text, hits in zip(ASCII, found):
-        assert hits == {k for k, ch in enumerate(ASCII) if regex.fullmatch(regex.escape(ch), text, regex.IGNORECASE)}
+    for ch in ASCII:   # one database per character: hyperscan compiles 128 caseless literals at once slowly
+        found = ascii_matches([f"\\x{ord(ch):02x}".encode()], ASCII)
+        assert [text for text, hits in zip(ASCII, found) if hits] == \
+            [text for text in ASCII if regex.fullmatch(regex.escape(ch), text, regex.IGNORECASE)]
 
 
 def test_every_unicode_class_of_the_rule_files_is_spelled_out_as_regex_reads_it_on_ascii():
