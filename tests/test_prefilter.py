@@ -163,3 +163,15 @@ def test_a_line_a_catastrophic_pattern_cannot_match_never_reaches_regex(tmp_path
                      'description = "Nested repeats."\nweight = -5.0\npatterns = [\'(a+)+$\']\n')
     matcher = load_ruleset("en", [rules]).matcher
     assert matcher.match("a" * 990 + "!", 1, False) == matcher.match("a" * 990 + "é", 1, False) == ()
+
+
+def test_a_compiled_database_is_kept_on_disk_and_loaded_by_the_next_process(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    expressions = [prefilter.shadow_pattern(r"^\W*share\W*$")]
+    prefilter._compile(expressions)
+    kept = list(tmp_path.glob("*.hsdb"))
+    assert len(kept) == 1
+    loaded = prefilter._compile(expressions)
+    found = []
+    loaded.scan(b"Share!", match_event_handler=lambda *_: found.append(1), scratch=hyperscan.Scratch(loaded))
+    assert found and list(tmp_path.glob("*")) == kept
