@@ -40,6 +40,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_:.\-]+)""", re.I)
 _SPACE = re.compile(r"\s+")
 _SPACE_CHARS = (" ", "\n", "\t", "\r", "\xa0", "\u2009", "\u200a", "\u202f", "\u3000", "\f", "\v")
+_ASCII_SPACE_CHARS = tuple(c for c in _SPACE_CHARS if c.isascii())
 _NAME_SPLIT = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -92,15 +93,21 @@ def decode_html(data: bytes | str) -> tuple[str, str]:
     return data.decode(encoding or declared or "cp1252", errors="replace"), encoding or declared or "cp1252"
 
 
-def parse_html(text: str) -> lxml.html.HtmlElement | None:
-    """Return the page's DOM root, or None for a page with no markup or text at all."""
+def parse_html(text: str) -> lxml.etree._Element | None:
+    """Return the page's DOM root, or None for a page with no markup or text at all.
+
+    A plain lxml.etree parser: lxml.html's element classes would cost a Python call for every
+    element the walk touches, and nothing here uses their methods.
+    """
     if not text.strip():
         return None
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
-                                  recover=True, no_network=True, huge_tree=True)
+    parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                                   recover=True, no_network=True, huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
-    except (lxml.etree.ParserError, ValueError):
+        root = lxml.etree.fromstring(text.encode("utf-8", "replace"), parser=parser)
+    except ValueError:
+        return None
+    if root is None:
         return None
     if any("depth" in error.message.lower() for error in parser.error_log):
         raise CleanerError(f"the page nests its elements more than {MAX_DEPTH} deep, which the HTML parser "
@@ -129,85 +136,122 @@ class _Layout:
         self.hidden: list[bool] = []
         self.parent: list[int] = []
         self.end: list[int] = []        # the index of the element's last descendant
-        self.chars: list[int] = []
+        self.chars: list[int] = []      # of the element's own text until it closes, then of all inside it
         self.link_chars: list[int] = []
         self.lines: list[tuple[str, int, int]] = []   # text, owner element, characters in links
         self._chunks: list[str] = []
-        self._owner = -1
+        self._owner = -1                # the element of the line's first visible text; -1: none yet
         self._in_link_chars = 0
 
     def add_element(self, el, parent: int) -> int:
-        self.tags.append(el.tag if isinstance(el.tag, str) else "")
+        self.tags.append(el.tag)
         attrib = el.attrib
         names = ()
-        if "class" in attrib:
-            names = split_names(attrib["class"])
-        if "id" in attrib:
-            names += split_names(attrib["id"])
+        hidden = False
+        if attrib:
+            if "class" in attrib:
+                names = split_names(attrib["class"])
+            if "id" in attrib:
+                names += split_names(attrib["id"])
+            style = attrib.get("style")
+            hidden = ("hidden" in attrib or attrib.get("aria-hidden") == "true"
+                      or (style is not None and _HIDDEN_STYLE.search(style) is not None))
         self.names.append(names)
-        style = attrib.get("style")
-        self.hidden.append("hidden" in attrib or attrib.get("aria-hidden") == "true"
-                           or (style is not None and _HIDDEN_STYLE.search(style) is not None))
+        self.hidden.append(hidden)
         self.parent.append(parent)
         self.end.append(len(self.tags) - 1)
         self.chars.append(0)
         self.link_chars.append(0)
         return len(self.tags) - 1
 
+    def close_element(self, index: int) -> None:
+        """Record where the element ends and pass its character counts on to its parent."""
+        self.end[index] = len(self.tags) - 1
+        parent = self.parent[index]
+        if parent >= 0:
+            self.chars[parent] += self.chars[index]
+            self.link_chars[parent] += self.link_chars[index]
+
     def add_text(self, text: str | None, owner: int, in_link: bool) -> None:
         if not text:
             return
-        if self._owner < 0 and not text.isspace():
-            self._owner = owner
         self._chunks.append(text)
-        n = len(text) - sum(map(text.count, _SPACE_CHARS)) if not text.isspace() else 0
+        if text.isspace():
+            return
+        if self._owner < 0:
+            self._owner = owner
+        n = visible_chars(text)
         self.chars[owner] += n
         if in_link:
             self.link_chars[owner] += n
             self._in_link_chars += n
 
     def break_line(self) -> None:
-        if not self._chunks:
-            return
-        text = _SPACE.sub(" ", repair_line("".join(self._chunks))).strip()
-        if text and self._owner >= 0:
-            self.lines.append((text, self._owner, self._in_link_chars))
-        self._chunks = []
-        self._owner = -1
-        self._in_link_chars = 0
+        if self._owner >= 0:   # else the chunks are all white space, which repairs to nothing
+            text = " ".join(repair_line("".join(self._chunks)).split())
+            if text:
+                self.lines.append((text, self._owner, self._in_link_chars))
+            self._owner = -1
+            self._in_link_chars = 0
+        self._chunks.clear()
+
+    def path_of(self, index: int, paths: dict[int, tuple[DomNode, ...]]) -> tuple[DomNode, ...]:
+        """Return the element's DomNode and its ancestors', outermost first (paths: those already built)."""
+        chain = []
+        while index >= 0 and index not in paths:
+            chain.append(index)
+            index = self.parent[index]
+        path = paths[index] if index >= 0 else ()
+        for k in reversed(chain):
+            path = paths[k] = path + (DomNode(k, self.end[k], self.tags[k], self.names[k], self.chars[k],
+                                              self.link_chars[k], self.hidden[k]),)
+        return path
+
+
+def visible_chars(text: str) -> int:
+    """Return the number of characters of a text that are not white space (of _SPACE_CHARS)."""
+    if text.isascii():
+        return len(text) - sum(map(text.count, _ASCII_SPACE_CHARS))
+    return len(text) - sum(map(text.count, _SPACE_CHARS))
 
 
 def _walk(root) -> _Layout:
-    """Lay the body's text out as lines: a block element starts and ends a line, <br> breaks one."""
+    """Lay the body's text out as lines: a block element starts and ends a line, <br> breaks one.
+
+    iterwalk passes over comments and processing instructions, tails and all: parse_html's
+    parser drops them, so the tree has none.
+    """
     layout = _Layout()
     body = root.find("body")
     start = body if body is not None else root
+    walker = lxml.etree.iterwalk(start, events=("start", "end"))
+    next(walker)                                   # the start element's own start
     top = layout.add_element(start, -1)
     layout.add_text(start.text, top, False)
-    stack: list[tuple[Iterator, int, bool, Any]] = [(iter(start), top, False, start)]
-    while stack:
-        children, index, in_link, el = stack[-1]
-        child = next(children, None)
-        if child is None:  # the element closes: end its line if it is a block, then its tail
-            stack.pop()
-            layout.end[index] = len(layout.tags) - 1
-            if layout.tags[index] in BLOCK_TAGS:
-                layout.break_line()
-            if stack:
-                layout.add_text(el.tail, stack[-1][1], stack[-1][2])
+    walking = [(top, False)]   # per open element: its index (-1: not laid out) and whether it is in a link
+    for event, el in walker:
+        if event == "end":   # the element closes: end its line if it is a block, then its tail
+            index, _ = walking.pop()
+            if index >= 0:
+                layout.close_element(index)
+                if layout.tags[index] in BLOCK_TAGS:
+                    layout.break_line()
+            if walking:
+                layout.add_text(el.tail, *walking[-1])
             continue
-        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if tag in BREAK_TAGS:
             layout.break_line()
         if not tag or tag in HIDDEN_TAGS or tag in BREAK_TAGS:
-            layout.add_text(child.tail, index, in_link)
+            walker.skip_subtree()
+            walking.append((-1, False))
             continue
-        me = layout.add_element(child, index)
+        me = layout.add_element(el, walking[-1][0])
         if tag in BLOCK_TAGS:
             layout.break_line()
-        child_link = in_link or tag == "a"
-        layout.add_text(child.text, me, child_link)
-        stack.append((iter(child), me, child_link, child))
+        in_link = walking[-1][1] or tag == "a"
+        layout.add_text(el.text, me, in_link)
+        walking.append((me, in_link))
     layout.break_line()
     return layout
 
@@ -297,9 +341,8 @@ class _BodyIndex:
         self.text = " " + " ".join(toks) + " "
         self.grams = {tuple(toks[i:i + 3]) for i in range(len(toks) - 2)}
 
-    def share(self, line: str, min_tokens: int = 1) -> float:
-        """Return the share of the line's token trigrams found in the text (lines under three tokens: all or none)."""
-        toks = [t.casefold() for t in tokenize(line)]
+    def share(self, toks: list[str], min_tokens: int = 1) -> float:
+        """Return the share of a line's case-folded tokens' trigrams found in the text (lines under three tokens: all or none)."""
         if len(toks) < max(1, min_tokens):
             return 0.0
         if len(toks) < 3:
@@ -316,44 +359,24 @@ def layout_html(data: bytes | str) -> HtmlPage:
     if root is None:
         return HtmlPage((), (), (), encoding)
     layout = _walk(root)
-    for i in range(len(layout.tags) - 1, 0, -1):   # children come after their parents
-        p = layout.parent[i]
-        layout.chars[p] += layout.chars[i]
-        layout.link_chars[p] += layout.link_chars[i]
     titles, body, descriptions = read_page_facts(root)
     title_keys = _title_keys(titles)
     index = _BodyIndex(body) if body else None
     descriptions = [d for d in descriptions if fold_key(d) not in title_keys]   # some pages repeat the headline
     summary = _BodyIndex("\n".join(descriptions)) if descriptions else None
-    nodes: dict[int, DomNode] = {}
     paths: dict[int, tuple[DomNode, ...]] = {}
-
-    def path_of(i: int) -> tuple[DomNode, ...]:
-        if i not in paths:
-            chain = []
-            j = i
-            while j >= 0 and j not in paths:
-                chain.append(j)
-                j = layout.parent[j]
-            prefix = paths[j] if j >= 0 else ()
-            for k in reversed(chain):
-                node = DomNode(k, layout.end[k], layout.tags[k], layout.names[k], layout.chars[k], layout.link_chars[k],
-                               layout.hidden[k])
-                prefix = prefix + (node,)
-                paths[k] = prefix
-        return paths[i]
-
     page_chars = layout.chars[0] if layout.chars else 0
     lines, evidence = [], []
     for number, (line, owner, link_chars) in enumerate(layout.lines, start=1):
-        chars = len(_SPACE.sub("", line)) or 1
+        chars = len(line) - line.count(" ") or 1    # break_line left single spaces only
+        tokens = [t.casefold() for t in tokenize(line)] if index is not None or summary is not None else []
         lines.append(Line(number, line))
         evidence.append(DomEvidence(
-            path=path_of(owner),
+            path=layout.path_of(owner, paths),
             link_share=min(1.0, link_chars / chars),
             page_chars=page_chars,
             title=fold_key(line) in title_keys,
-            jsonld_body=index.share(line) if index is not None else None,
-            description=summary.share(line, DESCRIPTION_MIN_TOKENS) if summary is not None else None,
+            jsonld_body=index.share(tokens) if index is not None else None,
+            description=summary.share(tokens, DESCRIPTION_MIN_TOKENS) if summary is not None else None,
         ))
     return HtmlPage(tuple(lines), tuple(evidence), tuple(titles), encoding)

@@ -1,11 +1,15 @@
 """HTML input: layout (html.py), DOM evidence (evidence.py, container.py) and Cleaner.clean_html."""
 from __future__ import annotations
 
+import re
+import sys
+
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import cleaner
 from cleaner.evidence import match_dom
-from cleaner.html import decode_html, layout_html, split_names
+from cleaner.html import _SPACE_CHARS, decode_html, layout_html, split_names, visible_chars
 from cleaner.model import CleanerError, Label
 from cleaner.ruleset import load_ruleset
 
@@ -66,6 +70,32 @@ def test_text_around_a_nested_block_makes_lines_of_its_own():
 
 def test_whitespace_is_collapsed_and_empty_blocks_make_no_line():
     assert texts(page("<p>  two\n\t words </p><div> </div><p></p>")) == ["two words"]
+
+
+UNICODE_SPACES = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace() or re.fullmatch(r"\s", chr(c))]
+
+
+def test_every_kind_of_white_space_collapses_as_a_regex_would():
+    # The layout collapses white space with str.split(); it must agree with \s+ -> " ", then strip().
+    for space in UNICODE_SPACES:
+        text = f"{space}a{space}{space}b{space}"
+        assert " ".join(text.split()) == re.sub(r"\s+", " ", text).strip(), repr(space)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(_SPACE_CHARS) + UNICODE_SPACES + list("ab\u00e9\u4e2d\u200b"))))
+def test_visible_chars_counts_the_characters_that_are_not_layout_spaces(text):
+    assert visible_chars(text) == sum(c not in _SPACE_CHARS for c in text)
+
+
+def test_comments_and_processing_instructions_keep_the_text_around_them():
+    assert texts(page("<p>one <!-- a comment -->two<?pi x?> three</p>")) == ["one two three"]
+
+
+def test_deeply_nested_elements_are_laid_out():
+    depth = 1500
+    (ev,) = layout_html(page("<div>" * depth + "deep" + "</div>" * depth)).evidence
+    assert [n.tag for n in ev.path] == ["body"] + ["div"] * depth
 
 
 def test_entities_are_decoded():
