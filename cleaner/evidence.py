@@ -14,7 +14,7 @@ import numpy
 import regex
 
 from .caches import register
-from .container import DomTree, container_names, container_vectors, find_container
+from .container import DomTree, container_matrix, container_names, find_container
 from .model import DomEvidence, DomNode, LineFeatures, RuleHit
 from .ruleset import Category, RuleSet
 
@@ -55,7 +55,7 @@ def find_title(evidence: Sequence[DomEvidence], features: Sequence[LineFeatures]
     return next(filter(in_h1, range(len(evidence))), None)
 
 
-def _element_bits(tree: DomTree, settings: Mapping) -> dict[int, int]:
+def _element_bits(tree: DomTree, settings: Mapping) -> list[int]:
     """Return, per element, the bits of the tags and facts of it and of every element around it."""
     content = name_matcher((tuple(settings["html.content_tokens"]),))
     min_share = settings["html.link_list_min_share"]
@@ -82,11 +82,10 @@ def evidence_vectors(evidence: Sequence[DomEvidence], features: Sequence[LineFea
     bits = _element_bits(tree, settings)
     # The link share of the nearest element around a line that holds context_min_chars (else the page's).
     min_chars = settings["html.context_min_chars"]
-    context = tree.inherit(lambda n: n.link_chars / n.chars if n.chars >= min_chars else None,
-                           lambda up, mine: up if mine is None else mine, None)
+    context = tree.nearest([n.link_chars / n.chars if n.chars >= min_chars else None for n in tree.node], None)
     title = find_title(evidence, features)
     anchor = {n.index: k for k, n in enumerate(evidence[title].path)} if title is not None else {}
-    common = tree.inherit(lambda n: anchor.get(n.index), lambda up, mine: up if mine is None else mine, -1)
+    common = tree.nearest([anchor.get(n.index) for n in tree.node], -1)
     matrix = numpy.zeros((len(evidence), len(EVIDENCE_NAMES)))
     column = _COLUMNS.__getitem__
     laid = [(line, owner) for line, owner in enumerate(tree.owner) if owner >= 0]   # the lines inside an element
@@ -153,7 +152,7 @@ def holding_elements(tree: DomTree, logits: Sequence[float], features: Sequence[
     held = {n.index for n in evidence[title].path} if title is not None else set()
     container = find_container(tree, logits, features, settings)
     if container is not None:
-        held.update(tree.chain(container)[:-1])
+        held.update(tree.node[s].index for s in tree.chain(container)[:-1])
     return frozenset(held)
 
 
@@ -162,15 +161,17 @@ def shift_by_container(scored: Scored, features: Sequence[LineFeatures], vectors
     """Return each logit moved by how its line sits towards the article found from them (container.py)."""
     names = container_names(EVIDENCE_NAMES)
     bias = settings["html.container.bias"]
-    weights = [settings[f"html.container.weights.{name}"] for name in names]
-    where = container_vectors(tree, [z for z, _ in scored], features, vectors, EVIDENCE_NAMES, settings)
+    weights = numpy.array([settings[f"html.container.weights.{name}"] for name in names])
+    where = container_matrix(tree, [z for z, _ in scored], features, vectors, EVIDENCE_NAMES, settings)
+    # A running sum, not numpy's pairwise one: the same float as summing the parts in order.
+    shifts = bias + numpy.cumsum(where * weights, axis=1)[:, -1]
+    in_root = where[:, names.index("in_root")].tolist()
     out = []
-    for (z, reasons), f, vec in zip(scored, features, where):
+    for (z, reasons), f, shift, inside in zip(scored, features, shifts.tolist(), in_root):
         if not f.chars:
             out.append((z, reasons))
             continue
-        shift = bias + sum(w * x for w, x in zip(weights, vec))
-        if not vec[1] and shift < 0:
+        if not inside and shift < 0:
             reasons = ("html.outside_article",) + reasons
         out.append((z + shift, reasons))
     return out
