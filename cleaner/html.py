@@ -128,72 +128,15 @@ def split_names(value: str) -> tuple[str, ...]:
 
 
 class _Layout:
-    """One walk over the DOM that collects lines, their owners and character counts."""
+    """What one walk over the DOM collects: per element its parent, span and character counts, and the lines."""
 
     def __init__(self):
-        self.tags: list[str] = []
-        self.names: list[tuple[str, ...]] = []
-        self.hidden: list[bool] = []
+        self.elements: list = []        # the lxml elements, in document order
         self.parent: list[int] = []
         self.end: list[int] = []        # the index of the element's last descendant
-        self.chars: list[int] = []      # of the element's own text until it closes, then of all inside it
+        self.chars: list[int] = []      # non-space characters of the text inside the element
         self.link_chars: list[int] = []
         self.lines: list[tuple[str, int, int]] = []   # text, owner element, characters in links
-        self._chunks: list[str] = []
-        self._owner = -1                # the element of the line's first visible text; -1: none yet
-        self._in_link_chars = 0
-
-    def add_element(self, el, parent: int) -> int:
-        self.tags.append(el.tag)
-        attrib = el.attrib
-        names = ()
-        hidden = False
-        if attrib:
-            if "class" in attrib:
-                names = split_names(attrib["class"])
-            if "id" in attrib:
-                names += split_names(attrib["id"])
-            style = attrib.get("style")
-            hidden = ("hidden" in attrib or attrib.get("aria-hidden") == "true"
-                      or (style is not None and _HIDDEN_STYLE.search(style) is not None))
-        self.names.append(names)
-        self.hidden.append(hidden)
-        self.parent.append(parent)
-        self.end.append(len(self.tags) - 1)
-        self.chars.append(0)
-        self.link_chars.append(0)
-        return len(self.tags) - 1
-
-    def close_element(self, index: int) -> None:
-        """Record where the element ends and pass its character counts on to its parent."""
-        self.end[index] = len(self.tags) - 1
-        parent = self.parent[index]
-        if parent >= 0:
-            self.chars[parent] += self.chars[index]
-            self.link_chars[parent] += self.link_chars[index]
-
-    def add_text(self, text: str | None, owner: int, in_link: bool) -> None:
-        if not text:
-            return
-        self._chunks.append(text)
-        if text.isspace():
-            return
-        if self._owner < 0:
-            self._owner = owner
-        n = visible_chars(text)
-        self.chars[owner] += n
-        if in_link:
-            self.link_chars[owner] += n
-            self._in_link_chars += n
-
-    def break_line(self) -> None:
-        if self._owner >= 0:   # else the chunks are all white space, which repairs to nothing
-            text = " ".join(repair_line("".join(self._chunks)).split())
-            if text:
-                self.lines.append((text, self._owner, self._in_link_chars))
-            self._owner = -1
-            self._in_link_chars = 0
-        self._chunks.clear()
 
     def path_of(self, index: int, paths: dict[int, tuple[DomNode, ...]]) -> tuple[DomNode, ...]:
         """Return the element's DomNode and its ancestors', outermost first (paths: those already built)."""
@@ -203,9 +146,24 @@ class _Layout:
             index = self.parent[index]
         path = paths[index] if index >= 0 else ()
         for k in reversed(chain):
-            path = paths[k] = path + (DomNode(k, self.end[k], self.tags[k], self.names[k], self.chars[k],
-                                              self.link_chars[k], self.hidden[k]),)
+            el = self.elements[k]
+            names, hidden = _names_and_hidden(el.attrib)
+            path = paths[k] = path + (DomNode(k, self.end[k], el.tag, names, self.chars[k], self.link_chars[k], hidden),)
         return path
+
+
+def _names_and_hidden(attrib) -> tuple[tuple[str, ...], bool]:
+    """Return an element's class and id names (split_names) and whether its attributes hide it."""
+    if not attrib:
+        return (), False
+    names = ()
+    if "class" in attrib:
+        names = split_names(attrib["class"])
+    if "id" in attrib:
+        names += split_names(attrib["id"])
+    style = attrib.get("style")
+    return names, ("hidden" in attrib or attrib.get("aria-hidden") == "true"
+                   or (style is not None and _HIDDEN_STYLE.search(style) is not None))
 
 
 def visible_chars(text: str) -> int:
@@ -219,40 +177,86 @@ def _walk(root) -> _Layout:
     """Lay the body's text out as lines: a block element starts and ends a line, <br> breaks one.
 
     iterwalk passes over comments and processing instructions, tails and all: parse_html's
-    parser drops them, so the tree has none.
+    parser drops them, so the tree has none. The walk runs once per element of every page, so
+    its state lives in local names rather than attributes.
     """
     layout = _Layout()
+    elements, parent, end, chars, link_chars = layout.elements, layout.parent, layout.end, layout.chars, layout.link_chars
+    chunks: list[str] = []      # the texts of the line being laid out
+    owner = -1                  # the element of the line's first visible text; -1: none yet
+    line_link_chars = 0
+
+    def add_text(text: str, element: int, in_link: bool) -> None:
+        nonlocal owner, line_link_chars
+        chunks.append(text)
+        if not text.isspace():
+            if owner < 0:
+                owner = element
+            n = visible_chars(text)
+            chars[element] += n
+            if in_link:
+                link_chars[element] += n
+                line_link_chars += n
+
+    def break_line() -> None:
+        nonlocal owner, line_link_chars
+        if owner >= 0:   # else the chunks are all white space, which repairs to nothing
+            text = " ".join(repair_line("".join(chunks)).split())
+            if text:
+                layout.lines.append((text, owner, line_link_chars))
+            owner, line_link_chars = -1, 0
+        chunks.clear()
+
+    def open_element(el, up: int) -> int:
+        elements.append(el)
+        parent.append(up)
+        end.append(len(parent) - 1)
+        chars.append(0)
+        link_chars.append(0)
+        return len(parent) - 1
+
     body = root.find("body")
     start = body if body is not None else root
     walker = lxml.etree.iterwalk(start, events=("start", "end"))
     next(walker)                                   # the start element's own start
-    top = layout.add_element(start, -1)
-    layout.add_text(start.text, top, False)
-    walking = [(top, False)]   # per open element: its index (-1: not laid out) and whether it is in a link
+    top = open_element(start, -1)
+    if start.text:
+        add_text(start.text, top, False)
+    # Per open element: its index (-1: not laid out), whether it is in a link, whether it ends a line.
+    walking = [(top, False, start.tag in BLOCK_TAGS)]
     for event, el in walker:
         if event == "end":   # the element closes: end its line if it is a block, then its tail
-            index, _ = walking.pop()
+            index, _, block = walking.pop()
             if index >= 0:
-                layout.close_element(index)
-                if layout.tags[index] in BLOCK_TAGS:
-                    layout.break_line()
-            if walking:
-                layout.add_text(el.tail, *walking[-1])
+                end[index] = len(parent) - 1
+                up = parent[index]
+                if up >= 0:
+                    chars[up] += chars[index]
+                    link_chars[up] += link_chars[index]
+                if block and chunks:
+                    break_line()
+            tail = el.tail
+            if tail and walking:
+                add_text(tail, walking[-1][0], walking[-1][1])
             continue
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if tag in BREAK_TAGS:
-            layout.break_line()
+        if tag in BREAK_TAGS and chunks:
+            break_line()
         if not tag or tag in HIDDEN_TAGS or tag in BREAK_TAGS:
             walker.skip_subtree()
-            walking.append((-1, False))
+            walking.append((-1, False, False))
             continue
-        me = layout.add_element(el, walking[-1][0])
-        if tag in BLOCK_TAGS:
-            layout.break_line()
-        in_link = walking[-1][1] or tag == "a"
-        layout.add_text(el.text, me, in_link)
-        walking.append((me, in_link))
-    layout.break_line()
+        up, in_link, _ = walking[-1]
+        me = open_element(el, up)
+        if tag in BLOCK_TAGS and chunks:
+            break_line()
+        in_link = in_link or tag == "a"
+        text = el.text
+        if text:
+            add_text(text, me, in_link)
+        walking.append((me, in_link, el.tag in BLOCK_TAGS))
+    if chunks:
+        break_line()
     return layout
 
 
