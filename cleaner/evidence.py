@@ -178,6 +178,9 @@ def shift_by_container(scored: Scored, features: Sequence[LineFeatures], vectors
 
 
 # ---------------------------------------------------------------- HTML categories
+_PLAIN_NAME = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def _token_regex(tokens: Sequence[str]) -> regex.Pattern:
     alternatives = "|".join(regex.escape(t) for t in sorted(set(tokens), key=lambda t: (-len(t), t)))
     return regex.compile(rf"(?:^|-)(?:{alternatives})(?:-|$)")
@@ -186,17 +189,22 @@ def _token_regex(tokens: Sequence[str]) -> regex.Pattern:
 class NameMatcher:
     """Which of some lists of tokens a class or id name holds (as whole name parts), by the lists' numbers.
 
-    Most names hold no token at all, which one pattern of every list's tokens tells at once.
-    Names repeat within a page and across a site's pages, so each name's answer is remembered
-    (up to MEMORY names; then the memory is emptied).
+    A token matches where it is one or more whole parts of the name ("share" in "social-share-bar").
+    A name as split_names makes them (lower-case letters and digits, parts joined by one "-") is
+    looked up by its runs of parts; any other name is searched with one pattern per list. Names
+    repeat within a page and across a site's pages, so each answer is remembered (up to MEMORY
+    names; then the memory is emptied).
     """
 
     MEMORY = 65536
 
     def __init__(self, token_lists: Sequence[Sequence[str]]):
         self.patterns = [(k, _token_regex(tokens)) for k, tokens in enumerate(token_lists) if tokens]
-        every = [token for tokens in token_lists for token in tokens]
-        self.any = _token_regex(every) if every else None
+        self.lists: dict[str, frozenset[int]] = {}      # token -> the numbers of the lists that hold it
+        for k, tokens in enumerate(token_lists):
+            for token in tokens:
+                self.lists[token] = self.lists.get(token, frozenset()) | {k}
+        self.longest = max((token.count("-") + 1 for token in self.lists), default=0)   # in name parts
         self.memo: dict[str, frozenset[int]] = {}
 
     def __call__(self, name: str) -> frozenset[int]:
@@ -204,11 +212,16 @@ class NameMatcher:
         if found is None:
             if len(self.memo) >= self.MEMORY:
                 self.memo.clear()
-            found = frozenset()
-            if self.any is not None and self.any.search(name):
-                found = frozenset(k for k, rx in self.patterns if rx.search(name))
-            self.memo[name] = found
+            found = self.memo[name] = self.match(name)
         return found
+
+    def match(self, name: str) -> frozenset[int]:
+        """Return the numbers of the lists with a token in the name (not remembered)."""
+        if _PLAIN_NAME.fullmatch(name) is None:
+            return frozenset(k for k, rx in self.patterns if rx.search(name))
+        parts = name.split("-")
+        runs = ("-".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, min(len(parts), i + self.longest) + 1))
+        return frozenset().union(*(self.lists[run] for run in runs if run in self.lists))
 
 
 @lru_cache(maxsize=64)

@@ -343,7 +343,7 @@ class _BodyIndex:
     def __init__(self, body: str):
         toks = [t.casefold() for t in tokenize(body)]
         self.text = " " + " ".join(toks) + " "
-        self.grams = {tuple(toks[i:i + 3]) for i in range(len(toks) - 2)}
+        self.grams = set(zip(toks, toks[1:], toks[2:]))
 
     def share(self, toks: list[str], min_tokens: int = 1) -> float:
         """Return the share of a line's case-folded tokens' trigrams found in the text (lines under three tokens: all or none)."""
@@ -351,8 +351,7 @@ class _BodyIndex:
             return 0.0
         if len(toks) < 3:
             return float(" " + " ".join(toks) + " " in self.text)
-        grams = [tuple(toks[i:i + 3]) for i in range(len(toks) - 2)]
-        return sum(g in self.grams for g in grams) / len(grams)
+        return sum(map(self.grams.__contains__, zip(toks, toks[1:], toks[2:]))) / (len(toks) - 2)
 
 
 # ---------------------------------------------------------------- the whole page

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import cleaner
-from cleaner.evidence import match_dom
+from cleaner.evidence import NameMatcher, match_dom
 from cleaner.html import _SPACE_CHARS, decode_html, layout_html, split_names, visible_chars
 from cleaner.model import CleanerError, Label
 from cleaner.ruleset import load_ruleset
@@ -294,3 +294,17 @@ def test_a_page_declared_utf16_without_a_byte_order_mark_is_read_as_utf8():
 def test_a_page_nested_deeper_than_the_parser_can_read_is_a_clear_error(english):
     with pytest.raises(CleanerError, match="deep"):
         english.clean_html("<div>" * 3000 + "text" + "</div>" * 3000)
+
+
+TOKEN_LISTS = (("nav", "sub-menu", "menu"), ("share", "social-share"), ("a-b-c",), ("x_y", "-odd-", ""))
+# Names joined from whole tokens, parts of tokens and other parts, and names split_names would never make.
+NAME_PARTS = st.sampled_from(["nav", "sub-menu", "share", "social-share", "a-b-c", "sub", "menu", "social", "a", "b-c",
+                              "x", "odd", "2", "Nav", "y"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.lists(NAME_PARTS, min_size=1, max_size=6).map("-".join),
+                 st.text(alphabet=st.sampled_from(list("abcnav-_ \n")), max_size=12)))
+def test_a_name_looked_up_by_its_parts_matches_as_the_token_patterns_would(name):
+    matcher = NameMatcher(TOKEN_LISTS)
+    assert matcher.match(name) == frozenset(k for k, rx in matcher.patterns if rx.search(name))
