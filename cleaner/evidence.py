@@ -220,8 +220,13 @@ class NameMatcher:
         if _PLAIN_NAME.fullmatch(name) is None:
             return frozenset(k for k, rx in self.patterns if rx.search(name))
         parts = name.split("-")
-        runs = ("-".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, min(len(parts), i + self.longest) + 1))
-        return frozenset().union(*(self.lists[run] for run in runs if run in self.lists))
+        found: set[int] = set()
+        for i, run in enumerate(parts):   # every run of up to `longest` parts
+            found.update(self.lists.get(run, ()))
+            for part in parts[i + 1:i + self.longest]:
+                run += "-" + part
+                found.update(self.lists.get(run, ()))
+        return frozenset(found)
 
 
 @lru_cache(maxsize=64)
