@@ -30,6 +30,7 @@ option select textarea iframe video audio canvas object map
 """.split())
 HIDDEN_TAGS = frozenset("script style template noscript head title svg math iframe object embed".split())
 BREAK_TAGS = frozenset({"br", "hr"})
+_NOT_LAID_OUT = HIDDEN_TAGS | BREAK_TAGS
 # A line shorter than this many tokens is never taken for the page's description (a section name
 # or a name in it would be).
 DESCRIPTION_MIN_TOKENS = 6
@@ -239,10 +240,11 @@ def _walk(root) -> _Layout:
             if tail and walking:
                 add_text(tail, walking[-1][0], walking[-1][1])
             continue
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        raw = el.tag
+        tag = raw.lower() if isinstance(raw, str) else ""
         if tag in BREAK_TAGS and chunks:
             break_line()
-        if not tag or tag in HIDDEN_TAGS or tag in BREAK_TAGS:
+        if not tag or tag in _NOT_LAID_OUT:
             walker.skip_subtree()
             walking.append((-1, False, False))
             continue
@@ -254,7 +256,7 @@ def _walk(root) -> _Layout:
         text = el.text
         if text:
             add_text(text, me, in_link)
-        walking.append((me, in_link, el.tag in BLOCK_TAGS))
+        walking.append((me, in_link, raw in BLOCK_TAGS))
     if chunks:
         break_line()
     return layout
@@ -337,11 +339,18 @@ def _title_keys(titles: list[str]) -> set[str]:
     return keys
 
 
+def folded_tokens(text: str) -> list[str]:
+    """Return the text's word tokens, case-folded (an ASCII text is lower-cased first: the same tokens, at one call)."""
+    if text.isascii():
+        return tokenize(text.lower())
+    return [t.casefold() for t in tokenize(text)]
+
+
 class _BodyIndex:
     """The JSON-LD articleBody as token trigrams, to tell how much of a line lies inside it."""
 
     def __init__(self, body: str):
-        toks = [t.casefold() for t in tokenize(body)]
+        toks = folded_tokens(body)
         self.text = " " + " ".join(toks) + " "
         self.grams = set(zip(toks, toks[1:], toks[2:]))
 
@@ -372,7 +381,7 @@ def layout_html(data: bytes | str) -> HtmlPage:
     lines, evidence = [], []
     for number, (line, owner, link_chars) in enumerate(layout.lines, start=1):
         chars = len(line) - line.count(" ") or 1    # break_line left single spaces only
-        tokens = [t.casefold() for t in tokenize(line)] if index is not None or summary is not None else []
+        tokens = folded_tokens(line) if index is not None or summary is not None else []
         lines.append(Line(number, line))
         evidence.append(DomEvidence(
             path=layout.path_of(owner, paths),

@@ -9,7 +9,8 @@ from hypothesis import given, settings, strategies as st
 
 import cleaner
 from cleaner.evidence import NameMatcher, match_dom
-from cleaner.html import _SPACE_CHARS, decode_html, layout_html, split_names, visible_chars
+from cleaner.features import tokenize
+from cleaner.html import _SPACE_CHARS, decode_html, folded_tokens, layout_html, split_names, visible_chars
 from cleaner.model import CleanerError, Label
 from cleaner.ruleset import load_ruleset
 
@@ -308,3 +309,9 @@ NAME_PARTS = st.sampled_from(["nav", "sub-menu", "share", "social-share", "a-b-c
 def test_a_name_looked_up_by_its_parts_matches_as_the_token_patterns_would(name):
     matcher = NameMatcher(TOKEN_LISTS)
     assert matcher.match(name) == frozenset(k for k, rx in matcher.patterns if rx.search(name))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_text_lower_cased_first_gives_the_case_folded_tokens(text):
+    assert folded_tokens(text) == [token.casefold() for token in tokenize(text)]
