@@ -134,14 +134,16 @@ def shift_by_evidence(scored: Scored, features: Sequence[LineFeatures], vectors:
     shifts = bias + numpy.cumsum(parts, axis=1)[:, -1]
     pushed = numpy.where(shifts >= 0, 1.0, -1.0)[:, None] * parts
     ranked = numpy.argsort(-pushed, axis=1, kind="stable")[:, :top]
+    # Ranked from the most pushing down, so the evidence that pushed at all comes first.
+    told = numpy.minimum((pushed > 0).sum(axis=1), top)
+    name = _REASONS.__getitem__
     out = []
-    for (logit, reasons), f, shift, order, push in zip(scored, features, shifts.tolist(), ranked.tolist(),
-                                                      pushed.tolist()):
+    for (logit, reasons), f, shift, order, count in zip(scored, features, shifts.tolist(), ranked.tolist(),
+                                                       told.tolist()):
         if not f.chars:
             out.append((logit, reasons))
             continue
-        moved = tuple(_REASONS[k] for k in order if push[k] > 0)
-        out.append((logit + shift, moved + reasons))
+        out.append((logit + shift, tuple(map(name, order[:count])) + reasons))
     return out
 
 

@@ -110,7 +110,9 @@ def smooth_scores(
     settings: Mapping,
 ) -> tuple[Context, ...]:
     """Return the context-revised logit of every line."""
-    s = {key[7:]: value for key, value in settings.items() if key.startswith("smooth.")}.__getitem__
+    def s(name: str):   # one of the smooth.* settings
+        return settings["smooth." + name]
+
     idx = [i for i, f in enumerate(features) if f.chars]
     if not idx:
         return tuple(Context(0.0, None, False, ()) for _ in raw)
