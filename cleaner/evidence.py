@@ -7,11 +7,14 @@ evidence, as if the score had more features, and the hits of the HTML categories
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Mapping, Sequence
 
+import numpy
 import regex
 
-from .container import DomTree, container_names, container_vectors, find_container
+from .caches import register
+from .container import DomTree, container_matrix, container_names, find_container
 from .model import DomEvidence, DomNode, LineFeatures, RuleHit
 from .ruleset import Category, RuleSet
 
@@ -26,6 +29,8 @@ LIST_TAGS = frozenset({"ul", "ol", "dl", "nav", "menu"})
 # How far up from the headline's element the nearest element holding both it and a line is:
 # one indicator per bin (beyond the last: none), as the score does with lengths.
 TITLE_UP_BINS = (2, 4, 6)
+_COLUMNS = {name: k for k, name in enumerate(EVIDENCE_NAMES)}
+_REASONS = tuple(f"html.{name}" for name in EVIDENCE_NAMES)
 
 Scored = Sequence[tuple[float, tuple[str, ...]]]
 
@@ -41,20 +46,19 @@ _BIT_FEATURES = (("in_p", 1), ("in_h1", 2), ("in_heading", 4), ("in_li", 8), ("i
 
 def find_title(evidence: Sequence[DomEvidence], features: Sequence[LineFeatures]) -> int | None:
     """Return the line of the page's headline: the page's title in an h1, else anywhere, else the first h1."""
+    def in_h1(i: int) -> bool:
+        return features[i].words >= 2 and any(n.tag == "h1" for n in evidence[i].path)
+
     named = [i for i, ev in enumerate(evidence) if ev.title and features[i].chars]
-    h1 = [i for i, ev in enumerate(evidence) if features[i].words >= 2 and any(n.tag == "h1" for n in ev.path)]
-    both = [i for i in named if i in set(h1)]
-    for choice in (both, named, h1):
-        if choice:
-            return choice[0]
-    return None
+    if named:
+        return next(filter(in_h1, named), named[0])
+    return next(filter(in_h1, range(len(evidence))), None)
 
 
-def _element_bits(tree: DomTree, settings: Mapping) -> dict[int, int]:
+def _element_bits(tree: DomTree, settings: Mapping) -> list[int]:
     """Return, per element, the bits of the tags and facts of it and of every element around it."""
-    content = _token_regex(settings["html.content_tokens"])
+    content = name_matcher((tuple(settings["html.content_tokens"]),))
     min_share = settings["html.link_list_min_share"]
-    named: dict[str, bool] = {}
 
     def own(node: DomNode) -> int:
         bits = _TAG_BITS.get(node.tag, 0)
@@ -64,11 +68,8 @@ def _element_bits(tree: DomTree, settings: Mapping) -> dict[int, int]:
             bits |= _HIDDEN
         if node.tag in LIST_TAGS and node.chars and node.link_chars / node.chars >= min_share:
             bits |= _LINK_LIST
-        for name in node.names:
-            if name not in named:
-                named[name] = content is not None and content.search(name) is not None
-            if named[name]:
-                bits |= _CONTENT_NAME
+        if any(map(content, node.names)):
+            bits |= _CONTENT_NAME
         return bits
 
     return tree.inherit(own, int.__or__, 0)
@@ -81,61 +82,68 @@ def evidence_vectors(evidence: Sequence[DomEvidence], features: Sequence[LineFea
     bits = _element_bits(tree, settings)
     # The link share of the nearest element around a line that holds context_min_chars (else the page's).
     min_chars = settings["html.context_min_chars"]
-    context = tree.inherit(lambda n: n.link_chars / n.chars if n.chars >= min_chars else None,
-                           lambda up, mine: up if mine is None else mine, None)
+    context = tree.nearest([n.link_chars / n.chars if n.chars >= min_chars else None for n in tree.node], None)
     title = find_title(evidence, features)
     anchor = {n.index: k for k, n in enumerate(evidence[title].path)} if title is not None else {}
-    common = tree.inherit(lambda n: anchor.get(n.index), lambda up, mine: up if mine is None else mine, -1)
-    positions = {name: k for k, name in enumerate(EVIDENCE_NAMES)}
-    out = []
-    for line, ev in enumerate(evidence):
-        vec = [0.0] * len(EVIDENCE_NAMES)
-        owner = tree.owner[line]
-        if owner >= 0:
-            own_bits = bits[owner]
-            for name, bit in _BIT_FEATURES:
-                if own_bits & bit:
-                    vec[positions[name]] = 1.0
-            share = context[owner]
-            top = ev.path[0]
-            vec[positions["context_link_share"]] = share if share is not None else (
-                top.link_chars / top.chars if top.chars else 0.0)
-            if anchor:
-                levels = len(anchor) - (common[owner] + 1)   # elements up from the headline's to the nearest holding both
-                for edge in TITLE_UP_BINS:
-                    if levels <= edge:
-                        vec[positions[f"title_up_{edge}"]] = 1.0
-                        break
-        vec[positions["link_share"]] = ev.link_share
-        vec[positions["all_link"]] = float(ev.link_share >= 0.99)
-        vec[positions["is_title"]] = float(ev.title)
-        vec[positions["before_title"]] = float(title is not None and line < title)
-        if ev.jsonld_body is not None:
-            vec[positions["jsonld_inside"]] = ev.jsonld_body
-            vec[positions["jsonld_outside"]] = 1.0 - ev.jsonld_body
-        if ev.description:
-            vec[positions["description"]] = ev.description
-        out.append(tuple(vec))
-    return out
+    common = tree.nearest([anchor.get(n.index) for n in tree.node], -1)
+    matrix = numpy.zeros((len(evidence), len(EVIDENCE_NAMES)))
+    column = _COLUMNS.__getitem__
+    laid = [(line, owner) for line, owner in enumerate(tree.owner) if owner >= 0]   # the lines inside an element
+    rows = [line for line, _ in laid]
+    own_bits = numpy.array([bits[owner] for _, owner in laid], dtype=numpy.int64)
+    for name, bit in _BIT_FEATURES:
+        matrix[rows, column(name)] = (own_bits & bit) != 0
+    matrix[rows, column("context_link_share")] = [_context_share(context[owner], evidence[line].path[0])
+                                                   for line, owner in laid]
+    if anchor:
+        # Elements up from the headline's to the nearest holding both, in TITLE_UP_BINS (beyond the last: none).
+        levels = [len(anchor) - (common[owner] + 1) for _, owner in laid]
+        up = numpy.searchsorted(TITLE_UP_BINS, levels)
+        binned = up < len(TITLE_UP_BINS)
+        matrix[numpy.array(rows, dtype=numpy.int64)[binned], column(f"title_up_{TITLE_UP_BINS[0]}") + up[binned]] = 1.0
+    link_share = numpy.array([ev.link_share for ev in evidence])
+    matrix[:, column("link_share")] = link_share
+    matrix[:, column("all_link")] = link_share >= 0.99
+    matrix[:, column("is_title")] = [ev.title for ev in evidence]
+    if title is not None:
+        matrix[:title, column("before_title")] = 1.0
+    body = [(line, ev.jsonld_body) for line, ev in enumerate(evidence) if ev.jsonld_body is not None]
+    if body:
+        inside = numpy.array([share for _, share in body])
+        matrix[[line for line, _ in body], column("jsonld_inside")] = inside
+        matrix[[line for line, _ in body], column("jsonld_outside")] = 1.0 - inside
+    matrix[:, column("description")] = [ev.description or 0.0 for ev in evidence]
+    return list(map(tuple, matrix.tolist()))
+
+
+def _context_share(share: float | None, top: DomNode) -> float:
+    """Return the link share of a line's context, or the page's (its outermost element's) if it has none."""
+    if share is not None:
+        return share
+    return top.link_chars / top.chars if top.chars else 0.0
 
 
 def shift_by_evidence(scored: Scored, features: Sequence[LineFeatures], vectors: Sequence[Sequence[float]],
                       settings: Mapping) -> list[tuple[float, tuple[str, ...]]]:
     """Return each raw logit plus its weighted evidence, with the evidence that moved it most."""
     bias = settings["html.bias"]
-    weights = [settings[f"html.weights.{name}"] for name in EVIDENCE_NAMES]
+    weights = numpy.array([settings[f"html.weights.{name}"] for name in EVIDENCE_NAMES])
     top = settings["score.reason_features"]
+    parts = numpy.array(vectors, dtype=numpy.float64).reshape(len(vectors), len(EVIDENCE_NAMES)) * weights
+    # A running sum, not numpy's pairwise one: the same float as summing the parts in order.
+    shifts = bias + numpy.cumsum(parts, axis=1)[:, -1]
+    pushed = numpy.where(shifts >= 0, 1.0, -1.0)[:, None] * parts
+    ranked = numpy.argsort(-pushed, axis=1, kind="stable")[:, :top]
+    # Ranked from the most pushing down, so the evidence that pushed at all comes first.
+    told = numpy.minimum((pushed > 0).sum(axis=1), top)
+    name = _REASONS.__getitem__
     out = []
-    for (logit, reasons), f, vec in zip(scored, features, vectors):
+    for (logit, reasons), f, shift, order, count in zip(scored, features, shifts.tolist(), ranked.tolist(),
+                                                       told.tolist()):
         if not f.chars:
             out.append((logit, reasons))
             continue
-        parts = [w * x for w, x in zip(weights, vec)]
-        shift = bias + sum(parts)
-        sign = 1.0 if shift >= 0 else -1.0
-        ranked = sorted(range(len(parts)), key=lambda k: -sign * parts[k])
-        moved = tuple(f"html.{EVIDENCE_NAMES[k]}" for k in ranked[:top] if sign * parts[k] > 0)
-        out.append((logit + shift, moved + reasons))
+        out.append((logit + shift, tuple(map(name, order[:count])) + reasons))
     return out
 
 
@@ -146,7 +154,7 @@ def holding_elements(tree: DomTree, logits: Sequence[float], features: Sequence[
     held = {n.index for n in evidence[title].path} if title is not None else set()
     container = find_container(tree, logits, features, settings)
     if container is not None:
-        held.update(tree.chain(container)[:-1])
+        held.update(tree.node[s].index for s in tree.chain(container)[:-1])
     return frozenset(held)
 
 
@@ -155,35 +163,90 @@ def shift_by_container(scored: Scored, features: Sequence[LineFeatures], vectors
     """Return each logit moved by how its line sits towards the article found from them (container.py)."""
     names = container_names(EVIDENCE_NAMES)
     bias = settings["html.container.bias"]
-    weights = [settings[f"html.container.weights.{name}"] for name in names]
-    where = container_vectors(tree, [z for z, _ in scored], features, vectors, EVIDENCE_NAMES, settings)
+    weights = numpy.array([settings[f"html.container.weights.{name}"] for name in names])
+    where = container_matrix(tree, [z for z, _ in scored], features, vectors, EVIDENCE_NAMES, settings)
+    # A running sum, not numpy's pairwise one: the same float as summing the parts in order.
+    shifts = bias + numpy.cumsum(where * weights, axis=1)[:, -1]
+    in_root = where[:, names.index("in_root")].tolist()
     out = []
-    for (z, reasons), f, vec in zip(scored, features, where):
+    for (z, reasons), f, shift, inside in zip(scored, features, shifts.tolist(), in_root):
         if not f.chars:
             out.append((z, reasons))
             continue
-        shift = bias + sum(w * x for w, x in zip(weights, vec))
-        if not vec[1] and shift < 0:
+        if not inside and shift < 0:
             reasons = ("html.outside_article",) + reasons
         out.append((z + shift, reasons))
     return out
 
 
 # ---------------------------------------------------------------- HTML categories
-def _token_regex(tokens: Sequence[str]) -> regex.Pattern | None:
-    if not tokens:
-        return None
+_PLAIN_NAME = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _token_regex(tokens: Sequence[str]) -> regex.Pattern:
     alternatives = "|".join(regex.escape(t) for t in sorted(set(tokens), key=lambda t: (-len(t), t)))
     return regex.compile(rf"(?:^|-)(?:{alternatives})(?:-|$)")
 
 
-def _category_index(categories: Sequence[Category]):
-    """Return the HTML categories' tags (tag -> category numbers) and token patterns (number, regex)."""
+class NameMatcher:
+    """Which of some lists of tokens a class or id name holds (as whole name parts), by the lists' numbers.
+
+    A token matches where it is one or more whole parts of the name ("share" in "social-share-bar").
+    A name as split_names makes them (lower-case letters and digits, parts joined by one "-") is
+    looked up by its runs of parts; any other name is searched with one pattern per list. Names
+    repeat within a page and across a site's pages, so each answer is remembered (up to MEMORY
+    names; then the memory is emptied).
+    """
+
+    MEMORY = 65536
+
+    def __init__(self, token_lists: Sequence[Sequence[str]]):
+        self.patterns = [(k, _token_regex(tokens)) for k, tokens in enumerate(token_lists) if tokens]
+        self.lists: dict[str, frozenset[int]] = {}      # token -> the numbers of the lists that hold it
+        for k, tokens in enumerate(token_lists):
+            for token in tokens:
+                self.lists[token] = self.lists.get(token, frozenset()) | {k}
+        self.longest = max((token.count("-") + 1 for token in self.lists), default=0)   # in name parts
+        self.memo: dict[str, frozenset[int]] = {}
+
+    def __call__(self, name: str) -> frozenset[int]:
+        found = self.memo.get(name)
+        if found is None:
+            if len(self.memo) >= self.MEMORY:
+                self.memo.clear()
+            found = self.memo[name] = self.match(name)
+        return found
+
+    def match(self, name: str) -> frozenset[int]:
+        """Return the numbers of the lists with a token in the name (not remembered)."""
+        if _PLAIN_NAME.fullmatch(name) is None:
+            return frozenset(k for k, rx in self.patterns if rx.search(name))
+        parts = name.split("-")
+        found: set[int] = set()
+        for i, run in enumerate(parts):   # every run of up to `longest` parts
+            found.update(self.lists.get(run, ()))
+            for part in parts[i + 1:i + self.longest]:
+                run += "-" + part
+                found.update(self.lists.get(run, ()))
+        return frozenset(found)
+
+
+@lru_cache(maxsize=64)
+def name_matcher(token_lists: tuple[tuple[str, ...], ...]) -> NameMatcher:
+    """Return the NameMatcher of some lists of tokens, compiled once."""
+    return NameMatcher(token_lists)
+
+
+register(name_matcher.cache_clear)
+
+
+def _tag_index(categories: Sequence[Category]) -> dict[str, frozenset[int]]:
+    """Return the HTML categories' tags: tag -> the numbers of the categories that name it."""
     tags: dict[str, set[int]] = {}
     for k, cat in enumerate(categories):
         for tag in cat.html_tags:
             tags.setdefault(tag, set()).add(k)
-    return tags, [(k, _token_regex(cat.html_tokens)) for k, cat in enumerate(categories) if cat.html_tokens]
+    return {tag: frozenset(ks) for tag, ks in tags.items()}
 
 
 def match_dom(ruleset: RuleSet, evidence: Sequence[DomEvidence], settings: Mapping,
@@ -196,21 +259,20 @@ def match_dom(ruleset: RuleSet, evidence: Sequence[DomEvidence], settings: Mappi
     """
     tree = tree or DomTree(evidence)
     categories = [cat for cat in ruleset.categories if cat.is_html]
-    tags, tokens = _category_index(categories)
+    tags = _tag_index(categories)
+    tokens = name_matcher(tuple(cat.html_tokens for cat in categories))
     exempt = frozenset(exempt)
     page_chars = evidence[0].page_chars if evidence else 0
     max_chars = settings["html.token_max_page_share"] * page_chars
-    named: dict[str, frozenset[int]] = {}
+    nothing: frozenset[int] = frozenset()
 
     def own(node: DomNode) -> frozenset[int]:
         if node.index in exempt or (page_chars and node.chars > max_chars):
-            return frozenset()
-        found = set(tags.get(node.tag, ()))
+            return nothing
+        found = tags.get(node.tag, nothing)
         for name in node.names:
-            if name not in named:
-                named[name] = frozenset(k for k, rx in tokens if rx.search(name))
-            found |= named[name]
-        return frozenset(found)
+            found |= tokens(name)
+        return found
 
     inherited = tree.inherit(own, frozenset.union, frozenset())
     hits: dict[frozenset[int], tuple[RuleHit, ...]] = {}

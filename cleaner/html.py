@@ -30,6 +30,7 @@ option select textarea iframe video audio canvas object map
 """.split())
 HIDDEN_TAGS = frozenset("script style template noscript head title svg math iframe object embed".split())
 BREAK_TAGS = frozenset({"br", "hr"})
+_NOT_LAID_OUT = HIDDEN_TAGS | BREAK_TAGS
 # A line shorter than this many tokens is never taken for the page's description (a section name
 # or a name in it would be).
 DESCRIPTION_MIN_TOKENS = 6
@@ -40,6 +41,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_:.\-]+)""", re.I)
 _SPACE = re.compile(r"\s+")
 _SPACE_CHARS = (" ", "\n", "\t", "\r", "\xa0", "\u2009", "\u200a", "\u202f", "\u3000", "\f", "\v")
+_ASCII_SPACE_CHARS = tuple(c for c in _SPACE_CHARS if c.isascii())
 _NAME_SPLIT = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -92,15 +94,21 @@ def decode_html(data: bytes | str) -> tuple[str, str]:
     return data.decode(encoding or declared or "cp1252", errors="replace"), encoding or declared or "cp1252"
 
 
-def parse_html(text: str) -> lxml.html.HtmlElement | None:
-    """Return the page's DOM root, or None for a page with no markup or text at all."""
+def parse_html(text: str) -> lxml.etree._Element | None:
+    """Return the page's DOM root, or None for a page with no markup or text at all.
+
+    A plain lxml.etree parser: lxml.html's element classes would cost a Python call for every
+    element the walk touches, and nothing here uses their methods.
+    """
     if not text.strip():
         return None
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
-                                  recover=True, no_network=True, huge_tree=True)
+    parser = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                                   recover=True, no_network=True, huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
-    except (lxml.etree.ParserError, ValueError):
+        root = lxml.etree.fromstring(text.encode("utf-8", "replace"), parser=parser)
+    except ValueError:
+        return None
+    if root is None:
         return None
     if any("depth" in error.message.lower() for error in parser.error_log):
         raise CleanerError(f"the page nests its elements more than {MAX_DEPTH} deep, which the HTML parser "
@@ -121,94 +129,136 @@ def split_names(value: str) -> tuple[str, ...]:
 
 
 class _Layout:
-    """One walk over the DOM that collects lines, their owners and character counts."""
+    """What one walk over the DOM collects: per element its parent, span and character counts, and the lines."""
 
     def __init__(self):
-        self.tags: list[str] = []
-        self.names: list[tuple[str, ...]] = []
-        self.hidden: list[bool] = []
+        self.elements: list = []        # the lxml elements, in document order
         self.parent: list[int] = []
         self.end: list[int] = []        # the index of the element's last descendant
-        self.chars: list[int] = []
+        self.chars: list[int] = []      # non-space characters of the text inside the element
         self.link_chars: list[int] = []
         self.lines: list[tuple[str, int, int]] = []   # text, owner element, characters in links
-        self._chunks: list[str] = []
-        self._owner = -1
-        self._in_link_chars = 0
 
-    def add_element(self, el, parent: int) -> int:
-        self.tags.append(el.tag if isinstance(el.tag, str) else "")
-        attrib = el.attrib
-        names = ()
-        if "class" in attrib:
-            names = split_names(attrib["class"])
-        if "id" in attrib:
-            names += split_names(attrib["id"])
-        self.names.append(names)
-        style = attrib.get("style")
-        self.hidden.append("hidden" in attrib or attrib.get("aria-hidden") == "true"
-                           or (style is not None and _HIDDEN_STYLE.search(style) is not None))
-        self.parent.append(parent)
-        self.end.append(len(self.tags) - 1)
-        self.chars.append(0)
-        self.link_chars.append(0)
-        return len(self.tags) - 1
+    def path_of(self, index: int, paths: dict[int, tuple[DomNode, ...]]) -> tuple[DomNode, ...]:
+        """Return the element's DomNode and its ancestors', outermost first (paths: those already built)."""
+        chain = []
+        while index >= 0 and index not in paths:
+            chain.append(index)
+            index = self.parent[index]
+        path = paths[index] if index >= 0 else ()
+        for k in reversed(chain):
+            el = self.elements[k]
+            names, hidden = _names_and_hidden(el.attrib)
+            path = paths[k] = path + (DomNode(k, self.end[k], el.tag, names, self.chars[k], self.link_chars[k], hidden),)
+        return path
 
-    def add_text(self, text: str | None, owner: int, in_link: bool) -> None:
-        if not text:
-            return
-        if self._owner < 0 and not text.isspace():
-            self._owner = owner
-        self._chunks.append(text)
-        n = len(text) - sum(map(text.count, _SPACE_CHARS)) if not text.isspace() else 0
-        self.chars[owner] += n
-        if in_link:
-            self.link_chars[owner] += n
-            self._in_link_chars += n
 
-    def break_line(self) -> None:
-        if not self._chunks:
-            return
-        text = _SPACE.sub(" ", repair_line("".join(self._chunks))).strip()
-        if text and self._owner >= 0:
-            self.lines.append((text, self._owner, self._in_link_chars))
-        self._chunks = []
-        self._owner = -1
-        self._in_link_chars = 0
+def _names_and_hidden(attrib) -> tuple[tuple[str, ...], bool]:
+    """Return an element's class and id names (split_names) and whether its attributes hide it."""
+    if not attrib:
+        return (), False
+    names = ()
+    if "class" in attrib:
+        names = split_names(attrib["class"])
+    if "id" in attrib:
+        names += split_names(attrib["id"])
+    style = attrib.get("style")
+    return names, ("hidden" in attrib or attrib.get("aria-hidden") == "true"
+                   or (style is not None and _HIDDEN_STYLE.search(style) is not None))
+
+
+def visible_chars(text: str) -> int:
+    """Return the number of characters of a text that are not white space (of _SPACE_CHARS)."""
+    if text.isascii():
+        return len(text) - sum(map(text.count, _ASCII_SPACE_CHARS))
+    return len(text) - sum(map(text.count, _SPACE_CHARS))
 
 
 def _walk(root) -> _Layout:
-    """Lay the body's text out as lines: a block element starts and ends a line, <br> breaks one."""
+    """Lay the body's text out as lines: a block element starts and ends a line, <br> breaks one.
+
+    iterwalk passes over comments and processing instructions, tails and all: parse_html's
+    parser drops them, so the tree has none. The walk runs once per element of every page, so
+    its state lives in local names rather than attributes.
+    """
     layout = _Layout()
+    elements, parent, end, chars, link_chars = layout.elements, layout.parent, layout.end, layout.chars, layout.link_chars
+    chunks: list[str] = []      # the texts of the line being laid out
+    owner = -1                  # the element of the line's first visible text; -1: none yet
+    line_link_chars = 0
+
+    def add_text(text: str, element: int, in_link: bool) -> None:
+        nonlocal owner, line_link_chars
+        chunks.append(text)
+        if not text.isspace():
+            if owner < 0:
+                owner = element
+            n = visible_chars(text)
+            chars[element] += n
+            if in_link:
+                link_chars[element] += n
+                line_link_chars += n
+
+    def break_line() -> None:
+        nonlocal owner, line_link_chars
+        if owner >= 0:   # else the chunks are all white space, which repairs to nothing
+            text = " ".join(repair_line("".join(chunks)).split())
+            if text:
+                layout.lines.append((text, owner, line_link_chars))
+            owner, line_link_chars = -1, 0
+        chunks.clear()
+
+    def open_element(el, up: int) -> int:
+        elements.append(el)
+        parent.append(up)
+        end.append(len(parent) - 1)
+        chars.append(0)
+        link_chars.append(0)
+        return len(parent) - 1
+
     body = root.find("body")
     start = body if body is not None else root
-    top = layout.add_element(start, -1)
-    layout.add_text(start.text, top, False)
-    stack: list[tuple[Iterator, int, bool, Any]] = [(iter(start), top, False, start)]
-    while stack:
-        children, index, in_link, el = stack[-1]
-        child = next(children, None)
-        if child is None:  # the element closes: end its line if it is a block, then its tail
-            stack.pop()
-            layout.end[index] = len(layout.tags) - 1
-            if layout.tags[index] in BLOCK_TAGS:
-                layout.break_line()
-            if stack:
-                layout.add_text(el.tail, stack[-1][1], stack[-1][2])
+    walker = lxml.etree.iterwalk(start, events=("start", "end"))
+    next(walker)                                   # the start element's own start
+    top = open_element(start, -1)
+    if start.text:
+        add_text(start.text, top, False)
+    # Per open element: its index (-1: not laid out), whether it is in a link, whether it ends a line.
+    walking = [(top, False, start.tag in BLOCK_TAGS)]
+    for event, el in walker:
+        if event == "end":   # the element closes: end its line if it is a block, then its tail
+            index, _, block = walking.pop()
+            if index >= 0:
+                end[index] = len(parent) - 1
+                up = parent[index]
+                if up >= 0:
+                    chars[up] += chars[index]
+                    link_chars[up] += link_chars[index]
+                if block and chunks:
+                    break_line()
+            tail = el.tail
+            if tail and walking:
+                add_text(tail, walking[-1][0], walking[-1][1])
             continue
-        tag = child.tag.lower() if isinstance(child.tag, str) else ""
-        if tag in BREAK_TAGS:
-            layout.break_line()
-        if not tag or tag in HIDDEN_TAGS or tag in BREAK_TAGS:
-            layout.add_text(child.tail, index, in_link)
+        raw = el.tag
+        tag = raw.lower() if isinstance(raw, str) else ""
+        if tag in BREAK_TAGS and chunks:
+            break_line()
+        if not tag or tag in _NOT_LAID_OUT:
+            walker.skip_subtree()
+            walking.append((-1, False, False))
             continue
-        me = layout.add_element(child, index)
-        if tag in BLOCK_TAGS:
-            layout.break_line()
-        child_link = in_link or tag == "a"
-        layout.add_text(child.text, me, child_link)
-        stack.append((iter(child), me, child_link, child))
-    layout.break_line()
+        up, in_link, _ = walking[-1]
+        me = open_element(el, up)
+        if tag in BLOCK_TAGS and chunks:
+            break_line()
+        in_link = in_link or tag == "a"
+        text = el.text
+        if text:
+            add_text(text, me, in_link)
+        walking.append((me, in_link, raw in BLOCK_TAGS))
+    if chunks:
+        break_line()
     return layout
 
 
@@ -289,23 +339,28 @@ def _title_keys(titles: list[str]) -> set[str]:
     return keys
 
 
+def folded_tokens(text: str) -> list[str]:
+    """Return the text's word tokens, case-folded (an ASCII text is lower-cased first: the same tokens, at one call)."""
+    if text.isascii():
+        return tokenize(text.lower())
+    return [t.casefold() for t in tokenize(text)]
+
+
 class _BodyIndex:
     """The JSON-LD articleBody as token trigrams, to tell how much of a line lies inside it."""
 
     def __init__(self, body: str):
-        toks = [t.casefold() for t in tokenize(body)]
+        toks = folded_tokens(body)
         self.text = " " + " ".join(toks) + " "
-        self.grams = {tuple(toks[i:i + 3]) for i in range(len(toks) - 2)}
+        self.grams = set(zip(toks, toks[1:], toks[2:]))
 
-    def share(self, line: str, min_tokens: int = 1) -> float:
-        """Return the share of the line's token trigrams found in the text (lines under three tokens: all or none)."""
-        toks = [t.casefold() for t in tokenize(line)]
+    def share(self, toks: list[str], min_tokens: int = 1) -> float:
+        """Return the share of a line's case-folded tokens' trigrams found in the text (lines under three tokens: all or none)."""
         if len(toks) < max(1, min_tokens):
             return 0.0
         if len(toks) < 3:
             return float(" " + " ".join(toks) + " " in self.text)
-        grams = [tuple(toks[i:i + 3]) for i in range(len(toks) - 2)]
-        return sum(g in self.grams for g in grams) / len(grams)
+        return sum(map(self.grams.__contains__, zip(toks, toks[1:], toks[2:]))) / (len(toks) - 2)
 
 
 # ---------------------------------------------------------------- the whole page
@@ -316,44 +371,24 @@ def layout_html(data: bytes | str) -> HtmlPage:
     if root is None:
         return HtmlPage((), (), (), encoding)
     layout = _walk(root)
-    for i in range(len(layout.tags) - 1, 0, -1):   # children come after their parents
-        p = layout.parent[i]
-        layout.chars[p] += layout.chars[i]
-        layout.link_chars[p] += layout.link_chars[i]
     titles, body, descriptions = read_page_facts(root)
     title_keys = _title_keys(titles)
     index = _BodyIndex(body) if body else None
     descriptions = [d for d in descriptions if fold_key(d) not in title_keys]   # some pages repeat the headline
     summary = _BodyIndex("\n".join(descriptions)) if descriptions else None
-    nodes: dict[int, DomNode] = {}
     paths: dict[int, tuple[DomNode, ...]] = {}
-
-    def path_of(i: int) -> tuple[DomNode, ...]:
-        if i not in paths:
-            chain = []
-            j = i
-            while j >= 0 and j not in paths:
-                chain.append(j)
-                j = layout.parent[j]
-            prefix = paths[j] if j >= 0 else ()
-            for k in reversed(chain):
-                node = DomNode(k, layout.end[k], layout.tags[k], layout.names[k], layout.chars[k], layout.link_chars[k],
-                               layout.hidden[k])
-                prefix = prefix + (node,)
-                paths[k] = prefix
-        return paths[i]
-
     page_chars = layout.chars[0] if layout.chars else 0
     lines, evidence = [], []
     for number, (line, owner, link_chars) in enumerate(layout.lines, start=1):
-        chars = len(_SPACE.sub("", line)) or 1
+        chars = len(line) - line.count(" ") or 1    # break_line left single spaces only
+        tokens = folded_tokens(line) if index is not None or summary is not None else []
         lines.append(Line(number, line))
         evidence.append(DomEvidence(
-            path=path_of(owner),
+            path=layout.path_of(owner, paths),
             link_share=min(1.0, link_chars / chars),
             page_chars=page_chars,
             title=fold_key(line) in title_keys,
-            jsonld_body=index.share(line) if index is not None else None,
-            description=summary.share(line, DESCRIPTION_MIN_TOKENS) if summary is not None else None,
+            jsonld_body=index.share(tokens) if index is not None else None,
+            description=summary.share(tokens, DESCRIPTION_MIN_TOKENS) if summary is not None else None,
         ))
     return HtmlPage(tuple(lines), tuple(evidence), tuple(titles), encoding)

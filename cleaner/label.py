@@ -114,10 +114,10 @@ def label_lines(
         if content[i] and h and min(x.weight for x in h) <= s("rule_veto_weight") and probs[i] < s("rule_override_score"):
             content[i] = False
     nonblank = [i for i, f in enumerate(features) if f.chars]
+    raw_probs = [sigmoid(r) for r, _ in scored]
     listed = _continue_lists(content, lines, hits, nonblank, s("list_max_gap"))
     bios = _drop_author_bios(content, hits, nonblank, s("author_box_max_lines"))
-    resumed = _resume_after_inline_box(content, features, hits, [sigmoid(r) for r, _ in scored],
-                                       contexts, nonblank, s)
+    resumed = _resume_after_inline_box(content, features, hits, raw_probs, contexts, nonblank, s)
 
     # A short headline-like line between two content lines is a subheading (jusText's revision).
     promoted: set[int] = set()
@@ -148,15 +148,14 @@ def label_lines(
                 standfirst.add(i)
                 content[i] = True
 
+    heading_max_words = s("heading_max_words")
     out = []
     for i, line in enumerate(lines):
         f = features[i]
-        raw, feature_reasons = scored[i]
-        ctx = contexts[i]
         if not f.chars:
             out.append(LineResult(line.number, line.text, Label.BLANK, 0.0, 0.0, ("blank",)))
             continue
-        reasons = [h.rule_id for h in hits[i]] + list(ctx.reasons)
+        ctx = contexts[i]
         if content[i]:
             if i == title:
                 label, why = Label.TITLE, "context.title"
@@ -168,7 +167,7 @@ def label_lines(
                 label, why = Label.BODY, "context.list_continues"
             elif i in resumed:
                 label, why = Label.BODY, "context.resumes_after_box"
-            elif f.words <= s("heading_max_words") and not f.terminal_punct and _headline_like(f, hits[i], s):
+            elif f.words <= heading_max_words and not f.terminal_punct and _headline_like(f, hits[i], s):
                 label, why = Label.HEADING, "feature.heading_shape"
             else:
                 label, why = Label.BODY, "score.content"
@@ -176,8 +175,10 @@ def label_lines(
             label, why = Label.META, "context.author_box"
         else:
             label, why = _dropped_label(f, hits[i], ctx, s)
-        reasons = [why] + [r for r in reasons if r != why] + list(feature_reasons)
-        out.append(LineResult(line.number, line.text, label, round(probs[i], 4), round(sigmoid(raw), 4), tuple(reasons)))
+        told = [h.rule_id for h in hits[i] if h.rule_id != why] if hits[i] else []
+        told += [r for r in ctx.reasons if r != why]
+        reasons = (why, *told, *scored[i][1])
+        out.append(LineResult(line.number, line.text, label, round(probs[i], 4), round(raw_probs[i], 4), reasons))
     return _join_meta(out, hits, features, s("meta_neighbour_max_words"))
 
 

@@ -46,9 +46,15 @@ def detect_newline(text: str) -> str:
 
 
 def repair_line(line: str) -> str:
-    """Return one line with mojibake, entities, odd spaces and zero-width characters mended."""
-    if _SUSPECT.search(line):
+    """Return one line with mojibake, entities, odd spaces and zero-width characters mended.
+
+    Most lines need nothing, and two cheap checks say so: every suspect is an "&" or not ASCII,
+    and no odd space, zero-width or control character is printable.
+    """
+    if ("&" in line or not line.isascii()) and _SUSPECT.search(line):
         line = _LINE_BREAK.sub(" ", ftfy.fix_text(line, _FTFY))
+    if line.isprintable():
+        return line
     line = _ZERO_WIDTH.sub("", line)
     line = _ODD_SPACE.sub(" ", line)
     return _CONTROL.sub("", line)

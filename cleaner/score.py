@@ -79,7 +79,7 @@ def feature_matrix(features: Sequence[LineFeatures], hits: Sequence[Sequence[Rul
     matrix[rows, offset + numpy.searchsorted(WORD_BINS, words, side="right")] = 1.0
     offset += len(WORD_BINS) + 1
     matrix[rows, offset + numpy.searchsorted(STOPWORD_BINS, numpy.where(words >= 3, density, -1.0), side="right")] = 1.0
-    matrix[:, -1] = [sum(hit.weight for hit in h) for h in hits]
+    matrix[:, -1] = [sum(hit.weight for hit in h) if h else 0.0 for h in hits]
     return matrix
 
 
@@ -103,13 +103,15 @@ def score_lines(
     sign = numpy.where(logits >= 0, 1.0, -1.0)[:, None]
     pushed = sign * parts[:, :-1]                      # rule_weight is told by rule ids
     ranked = numpy.argsort(-pushed, axis=1, kind="stable")[:, :top]
-    names = _REASON_NAMES
+    # Ranked from the most pushing down, so the features that pushed at all come first.
+    told = numpy.minimum((pushed > 0).sum(axis=1), top)
+    name = _REASON_NAMES.__getitem__
     out = []
-    for f, logit, order, push in zip(features, logits.tolist(), ranked.tolist(), pushed.tolist()):
+    for f, logit, order, count in zip(features, logits.tolist(), ranked.tolist(), told.tolist()):
         if f.chars == 0:
             out.append((0.0, ()))
         else:
-            out.append((logit, tuple(names[k] for k in order if push[k] > 0)))
+            out.append((logit, tuple(map(name, order[:count]))))
     return tuple(out)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 import numpy
@@ -54,16 +55,17 @@ def _density(probs: Sequence[float], chars: Sequence[float], tau: float) -> nump
     """Return, per position, the content share of the characters around it (itself excluded),
     each line weighted by its characters times exp(-distance / tau): two linear passes."""
     n, decay = len(probs), math.exp(-1.0 / tau)
+    content = [c * p for c, p in zip(chars, probs)]
     num, den = [0.0] * n, [0.0] * n
     a = b = 0.0
-    for i in range(n):                      # lines before i
+    for i, (x, c) in enumerate(zip(content, chars)):   # lines before i
         num[i], den[i] = a, b
-        a, b = decay * (a + chars[i] * probs[i]), decay * (b + chars[i])
+        a, b = decay * (a + x), decay * (b + c)
     a = b = 0.0
     for i in range(n - 1, -1, -1):          # lines after i
         num[i] += a
         den[i] += b
-        a, b = decay * (a + chars[i] * probs[i]), decay * (b + chars[i])
+        a, b = decay * (a + content[i]), decay * (b + chars[i])
     num_, den_ = numpy.array(num), numpy.array(den)
     return numpy.divide(num_, den_, out=numpy.zeros(n), where=den_ > 0)
 
@@ -108,7 +110,9 @@ def smooth_scores(
     settings: Mapping,
 ) -> tuple[Context, ...]:
     """Return the context-revised logit of every line."""
-    s = {key[7:]: value for key, value in settings.items() if key.startswith("smooth.")}.__getitem__
+    def s(name: str):   # one of the smooth.* settings
+        return settings["smooth." + name]
+
     idx = [i for i, f in enumerate(features) if f.chars]
     if not idx:
         return tuple(Context(0.0, None, False, ()) for _ in raw)
@@ -190,17 +194,23 @@ def smooth_scores(
 
     out: list[Context] = [_NO_CONTEXT] * len(raw)
     outside = (before | after).tolist()
-    for j, (i, logit, sec, away, moved, inside) in enumerate(
-            zip(idx, logits.tolist(), sections, outside, shift.tolist(), in_region.tolist())):
-        reasons = []
-        if sec is not None:
-            reasons.append(f"context.after_{sec.value}_header")
-        if away:
-            reasons.append("context.outside_article")
-        if moved:
-            reasons.append("context.neighbours")
-        out[i] = Context(logit, sec, inside, tuple(reasons))
+    for i, logit, sec, away, moved, inside in zip(idx, logits.tolist(), sections, outside, shift.tolist(),
+                                                   in_region.tolist()):
+        out[i] = Context(logit, sec, inside, _reasons(sec, away, moved))
     return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def _reasons(section: Label | None, outside: bool, neighbours: bool) -> tuple[str, ...]:
+    """Return the context facts that moved a line (few combinations, so each is built once)."""
+    reasons = []
+    if section is not None:
+        reasons.append(f"context.after_{section.value}_header")
+    if outside:
+        reasons.append("context.outside_article")
+    if neighbours:
+        reasons.append("context.neighbours")
+    return tuple(reasons)
 
 
 _NO_CONTEXT = Context(0.0, None, False, ())

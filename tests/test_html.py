@@ -1,11 +1,16 @@
 """HTML input: layout (html.py), DOM evidence (evidence.py, container.py) and Cleaner.clean_html."""
 from __future__ import annotations
 
+import re
+import sys
+
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import cleaner
-from cleaner.evidence import match_dom
-from cleaner.html import decode_html, layout_html, split_names
+from cleaner.evidence import NameMatcher, match_dom
+from cleaner.features import tokenize
+from cleaner.html import _SPACE_CHARS, decode_html, folded_tokens, layout_html, split_names, visible_chars
 from cleaner.model import CleanerError, Label
 from cleaner.ruleset import load_ruleset
 
@@ -66,6 +71,32 @@ def test_text_around_a_nested_block_makes_lines_of_its_own():
 
 def test_whitespace_is_collapsed_and_empty_blocks_make_no_line():
     assert texts(page("<p>  two\n\t words </p><div> </div><p></p>")) == ["two words"]
+
+
+UNICODE_SPACES = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace() or re.fullmatch(r"\s", chr(c))]
+
+
+def test_every_kind_of_white_space_collapses_as_a_regex_would():
+    # The layout collapses white space with str.split(); it must agree with \s+ -> " ", then strip().
+    for space in UNICODE_SPACES:
+        text = f"{space}a{space}{space}b{space}"
+        assert " ".join(text.split()) == re.sub(r"\s+", " ", text).strip(), repr(space)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(_SPACE_CHARS) + UNICODE_SPACES + list("ab\u00e9\u4e2d\u200b"))))
+def test_visible_chars_counts_the_characters_that_are_not_layout_spaces(text):
+    assert visible_chars(text) == sum(c not in _SPACE_CHARS for c in text)
+
+
+def test_comments_and_processing_instructions_keep_the_text_around_them():
+    assert texts(page("<p>one <!-- a comment -->two<?pi x?> three</p>")) == ["one two three"]
+
+
+def test_deeply_nested_elements_are_laid_out():
+    depth = 1500
+    (ev,) = layout_html(page("<div>" * depth + "deep" + "</div>" * depth)).evidence
+    assert [n.tag for n in ev.path] == ["body"] + ["div"] * depth
 
 
 def test_entities_are_decoded():
@@ -264,3 +295,23 @@ def test_a_page_declared_utf16_without_a_byte_order_mark_is_read_as_utf8():
 def test_a_page_nested_deeper_than_the_parser_can_read_is_a_clear_error(english):
     with pytest.raises(CleanerError, match="deep"):
         english.clean_html("<div>" * 3000 + "text" + "</div>" * 3000)
+
+
+TOKEN_LISTS = (("nav", "sub-menu", "menu"), ("share", "social-share"), ("a-b-c",), ("x_y", "-odd-", ""))
+# Names joined from whole tokens, parts of tokens and other parts, and names split_names would never make.
+NAME_PARTS = st.sampled_from(["nav", "sub-menu", "share", "social-share", "a-b-c", "sub", "menu", "social", "a", "b-c",
+                              "x", "odd", "2", "Nav", "y"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.lists(NAME_PARTS, min_size=1, max_size=6).map("-".join),
+                 st.text(alphabet=st.sampled_from(list("abcnav-_ \n")), max_size=12)))
+def test_a_name_looked_up_by_its_parts_matches_as_the_token_patterns_would(name):
+    matcher = NameMatcher(TOKEN_LISTS)
+    assert matcher.match(name) == frozenset(k for k, rx in matcher.patterns if rx.search(name))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_text_lower_cased_first_gives_the_case_folded_tokens(text):
+    assert folded_tokens(text) == [token.casefold() for token in tokenize(text)]

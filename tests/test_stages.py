@@ -1,6 +1,9 @@
 """One behaviour per test for the small stages: normalise, segment, language, features, write."""
 from __future__ import annotations
 
+import sys
+
+from cleaner import normalize
 from cleaner.features import measure_lines, tokenize
 from cleaner.language import detect_language
 from cleaner.model import Label, Line, LineResult
@@ -33,6 +36,14 @@ def test_mojibake_and_leftover_entities_are_repaired():
 
 def test_zero_width_characters_and_odd_spaces_are_cleaned():
     assert normalize_text("a\u200bb\u00a0c").text == "ab c"
+
+
+def test_repair_skips_only_lines_it_could_not_change():
+    # repair_line's shortcuts: a suspect is "&" or not ASCII; a repaired character is never printable.
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert all(not c.isascii() for c in normalize._SUSPECT.findall(every))
+    for pattern in (normalize._ZERO_WIDTH, normalize._ODD_SPACE, normalize._CONTROL):
+        assert pattern.findall(every) and not any(c.isprintable() for c in pattern.findall(every))
 
 
 def test_a_final_newline_does_not_make_an_extra_line():
