@@ -17,6 +17,7 @@ from .caches import register
 from .container import DomTree, container_matrix, container_names, find_container
 from .model import DomEvidence, DomNode, LineFeatures, RuleHit
 from .ruleset import Category, RuleSet
+from .score import pushed_most
 
 EVIDENCE_NAMES = (
     "link_share", "all_link", "context_link_share", "link_list", "in_p", "in_h1", "in_heading",
@@ -132,18 +133,13 @@ def shift_by_evidence(scored: Scored, features: Sequence[LineFeatures], vectors:
     parts = numpy.array(vectors, dtype=numpy.float64).reshape(len(vectors), len(EVIDENCE_NAMES)) * weights
     # A running sum, not numpy's pairwise one: the same float as summing the parts in order.
     shifts = bias + numpy.cumsum(parts, axis=1)[:, -1]
-    pushed = numpy.where(shifts >= 0, 1.0, -1.0)[:, None] * parts
-    ranked = numpy.argsort(-pushed, axis=1, kind="stable")[:, :top]
-    # Ranked from the most pushing down, so the evidence that pushed at all comes first.
-    told = numpy.minimum((pushed > 0).sum(axis=1), top)
     name = _REASONS.__getitem__
     out = []
-    for (logit, reasons), f, shift, order, count in zip(scored, features, shifts.tolist(), ranked.tolist(),
-                                                       told.tolist()):
+    for (logit, reasons), f, shift, order in zip(scored, features, shifts.tolist(), pushed_most(parts, shifts, top)):
         if not f.chars:
             out.append((logit, reasons))
             continue
-        out.append((logit + shift, tuple(map(name, order[:count])) + reasons))
+        out.append((logit + shift, tuple(map(name, order)) + reasons))
     return out
 
 

@@ -70,7 +70,7 @@ class Prefilter:
                 owners += [index] * len(compiled)
         self.database = _compile(expressions)
         if self.database is None:   # some pattern does not compile: leave out its categories
-            self.categories -= {owner for owner, e in zip(owners, expressions) if _compile([e]) is None}
+            self.categories -= {owner for owner, e in zip(owners, expressions) if _compile([e], keep=False) is None}
             kept = [(owner, e) for owner, e in zip(owners, expressions) if owner in self.categories]
             owners, expressions = [owner for owner, _ in kept], [e for _, e in kept]
             self.database = _compile(expressions)
@@ -202,26 +202,30 @@ def _folded_from_beyond(flags: int) -> frozenset[str]:
     return frozenset(ch for b in beyond for ch in regex.findall(regex.escape(b), ASCII, flags))
 
 
-def _compile(expressions: list[bytes]) -> "hyperscan.Database | None":
+def _compile(expressions: list[bytes], keep: bool = True) -> "hyperscan.Database | None":
     """Return the expressions compiled into one database; None if one does not compile (a
     construct hyperscan cannot even approximate, or a pattern that matches "").
 
     A compiled database is kept on disk (cache_dir()) and loaded by the next process: a
-    language's patterns take 0.3-1 s to compile, 1 ms to load.
+    language's patterns take 0.3-1 s to compile, 1 ms to load. keep=False: a probe of one
+    pattern, neither looked up nor kept.
     """
     if not expressions:
         return None
     digest = hashlib.sha256(repr((hyperscan.__version__, _FLAGS, expressions)).encode()).hexdigest()[:32]
     path = cache_dir() / f"{digest}.hsdb"
-    try:
-        return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
-    except (OSError, hyperscan.error):   # not compiled yet, or for another CPU or version
-        pass
+    if keep:
+        try:
+            return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+        except (OSError, hyperscan.error):   # not compiled yet, or for another CPU or version
+            pass
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     try:
         database.compile(expressions=expressions, ids=list(range(len(expressions))), flags=[_FLAGS] * len(expressions))
     except hyperscan.error:
         return None
+    if not keep:
+        return database
     try:   # written whole under another name, then renamed: a reader never sees half a file
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")

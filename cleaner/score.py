@@ -100,19 +100,24 @@ def score_lines(
     parts = feature_matrix(features, hits) * weights
     # A running sum, not numpy's pairwise one: the same float as summing the parts in order.
     logits = bias + numpy.cumsum(parts, axis=1)[:, -1]
-    sign = numpy.where(logits >= 0, 1.0, -1.0)[:, None]
-    pushed = sign * parts[:, :-1]                      # rule_weight is told by rule ids
-    ranked = numpy.argsort(-pushed, axis=1, kind="stable")[:, :top]
-    # Ranked from the most pushing down, so the features that pushed at all come first.
-    told = numpy.minimum((pushed > 0).sum(axis=1), top)
+    # rule_weight is told by rule ids, not as a feature.
     name = _REASON_NAMES.__getitem__
     out = []
-    for f, logit, order, count in zip(features, logits.tolist(), ranked.tolist(), told.tolist()):
+    for f, logit, order in zip(features, logits.tolist(), pushed_most(parts[:, :-1], logits, top)):
         if f.chars == 0:
             out.append((0.0, ()))
         else:
-            out.append((logit, tuple(map(name, order[:count]))))
+            out.append((logit, tuple(map(name, order))))
     return tuple(out)
+
+
+def pushed_most(parts: numpy.ndarray, totals: numpy.ndarray, top: int) -> list[list[int]]:
+    """Return, per row, the columns whose part pushed the row's total its way, most first (at most top)."""
+    pushed = numpy.where(totals >= 0, 1.0, -1.0)[:, None] * parts
+    ranked = numpy.argsort(-pushed, axis=1, kind="stable")[:, :top]
+    # Ranked from the most pushing down, so the columns that pushed at all come first.
+    told = numpy.minimum((pushed > 0).sum(axis=1), top)
+    return [order[:count] for order, count in zip(ranked.tolist(), told.tolist())]
 
 
 _REASON_NAMES = tuple(f"feature.{name}" for name in FEATURE_NAMES)
