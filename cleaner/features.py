@@ -4,19 +4,23 @@ In: the page's lines, the language's stop words and the feature settings. Out: o
 LineFeatures per line. Pure: no rules, no labels. Script-aware: scripts written without
 spaces are measured per character, and case features apply only to cased scripts.
 
-Most facts belong to a line's text alone (its length, ending, shape, stop words); a few
-belong to its place in the page (position, repetition, topic, relative length). The first
-kind is measured once per distinct text and remembered (`LineMemo`): menus, footers and
-teasers repeat within a page and across the pages of a site.
+A page is measured at once, not line by line: its lines are joined by "\n" and every
+per-line count is a per-character or per-token count summed over each line's span in
+numpy; every per-line pattern is one scan of the joined page. The patterns are written so
+that no match can cross a line break (`[^\\S\\n]` where a line's own pattern would say
+`\\s`; `^` and `$` hold at every line's edges), so a scan of the page finds exactly the
+matches of the lines scanned one by one. tests/test_features.py checks that this is the
+per-line definition (tests/reference_features.py, written one line at a time) on every
+code point and on generated pages.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from operator import itemgetter
-from typing import Collection, Iterable, Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
+import numpy
 import regex
 
 from .caches import register
@@ -34,35 +38,82 @@ UNSPACED_BLOCKS = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x19E0
                    (0xA9E0, 0xAA7F), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x116D0, 0x116E3), (0x16FE0, 0x16FFF),
                    (0x1AFF0, 0x1B2FF), (0x1F200, 0x1F2FF), (0x20000, 0x3FFFF))
 _MAYBE_UNSPACED = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in UNSPACED_BLOCKS) + "]")
-# ASCII lines are counted with bytes.translate: the characters of each class deleted.
-_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
-_ASCII_UPPER = bytes(range(65, 91))
-_ASCII_DIGITS = b"0123456789"
-_ASCII_SPACES = b"\t\n\x0b\x0c\r "
+
+# The page's tokens, with each line break as a token of its own: it tells the tokens' lines.
+_PAGE_TOKEN = regex.compile(rf"[{UNSPACED}]|[^\W{UNSPACED}]+|\n")
+_PAGE_WORD = regex.compile(r"\w+|\n")
+_RE_PAGE_WORD = re.compile(r"\w+|\n")
+
+# Character classes, one bit each in a table over every code point. Each is defined by the
+# pattern or str method beside it, and the table is built from exactly that on first use.
+(_CASED, _LU, _LL, _DIGIT, _SPACE, _UNSPACED, _ISUPPER, _ISLOWER, _BLANK, _SEPARATOR, _JOIN_MARK, _DOT,
+ _ITEM, _RE_WORD_DIFFERS, _STRIPPED) = (1 << k for k in range(15))
+_CLASS_PATTERNS = (
+    (_CASED, r"[\p{Lu}\p{Ll}\p{Lt}]"),     # a cased letter
+    (_LU, r"\p{Lu}"),                       # an upper-case letter
+    (_LL, r"\p{Ll}"),                       # a lower-case letter
+    (_DIGIT, r"\d"),
+    (_SPACE, r"\s"),
+    (_UNSPACED, rf"[{UNSPACED}]"),          # a character of a script written without spaces
+    (_BLANK, " "),                          # the space itself: a line without one may be glued
+    (_SEPARATOR, r"[|»›·•/>–—]"),           # menu separators (_SEPARATORS)
+    (_JOIN_MARK, r"[?!…]"),                 # (_JOIN)
+    (_DOT, r"\."),
+    (_ITEM, r"[\d•*·▪◦‣–\-\s]"),            # what a list item can start with (_ENUMERATED)
+)
+_CLASS_METHODS = ((_ISUPPER, str.isupper), (_ISLOWER, str.islower), (_STRIPPED, str.isspace),
+                  # the standard library's \w, where it is not regex's (combining marks, some numbers)
+                  (_RE_WORD_DIFFERS, lambda ch: bool(re.match(r"\w", ch)) != bool(regex.match(r"\w", ch))))
+_TABLE: list[numpy.ndarray] = []
+
+
+def char_classes() -> numpy.ndarray:
+    """Return the class bits of every code point (built once per process, in about 0.3 s)."""
+    if not _TABLE:
+        codes = numpy.arange(0x110000, dtype=numpy.uint32)
+        every = codes.tobytes().decode("utf-32-le", "surrogatepass")
+        table = numpy.zeros(0x110000, dtype=numpy.uint16)
+        for bit, pattern in _CLASS_PATTERNS:
+            table[_code_points("".join(regex.findall(pattern, every)))] |= bit
+        # The methods are asked only of the characters that can answer yes: cased ones, and
+        # those that either library's \w or \s takes.
+        maybe = set(regex.findall(r"[\p{Cased}\w\s]", every)) | set(re.findall(r"[\w\s]", every))
+        for bit, method in _CLASS_METHODS:
+            table[_code_points("".join(sorted(ch for ch in maybe if method(ch))))] |= bit
+        _TABLE.append(table)
+    return _TABLE[0]
+
+
+def _code_points(text: str) -> numpy.ndarray:
+    return numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
+
+
+# regex's whitespace but the line break, as a plain class: the standard library's re then reads
+# a pattern exactly as regex does (its own \s also takes U+001C-U+001F) and scans a page faster.
+_S = "[" + "".join(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}"
+                   for ch in regex.findall(r"\s", "".join(map(chr, range(0x3001)))) if ch != "\n") + "]"
 # Sentence ends of every script: Latin, CJK full-width, Arabic/Urdu, Devanagari, Armenian, Ethiopic.
-_TERMINAL = regex.compile(r"[.!?…。！？؟۔।॥։።;．](?:[\s\"'”’»)\]」』›]*)$")
-_ELLIPSIS = regex.compile(r"(?:…|\.\.\.)[\s\"'”’»)\]]*$")
-_COLON_END = regex.compile(r"[:：][\s]*$")
+_TERMINAL = re.compile(rf"[.!?…。！？؟۔।॥։።;．](?:{_S}|[\"'”’»)\]」』›])*$", re.MULTILINE)
+_ELLIPSIS = re.compile(rf"(?:…|\.\.\.)(?:{_S}|[\"'”’»)\]])*$", re.MULTILINE)
+_COLON_END = re.compile(rf"[:：]{_S}*$", re.MULTILINE)
+_URL_SIGN = re.compile(r"@|://|www\.")                  # what every match of _URL holds
+# Per-line patterns, run on the lines whose characters allow a match.
 _SEPARATORS = regex.compile(r"(?:^|\s)[|»›·•/>–—]+(?=\s|$)|\s\|\s?|\|")
-_SEPARATOR_CHARS = frozenset("|»›·•/>–—")
 # The e-mail branch starts only where a run of address characters starts and never gives
 # characters back (++): without both, a long run without "@" costs quadratic time.
 _URL = regex.compile(r"https?://|www\.\w|(?<![\w.+-])[\w.+-]++@[\w-]+\.\w")
+# Inline words glued without spaces ("AzerbaijanIsrael"), counted on lines without a space.
 _GLUED = regex.compile(r"\p{Ll}{2}\p{Lu}\p{Ll}")
 # A headline glued to its summary or to the next link: "Student-AthleteA 24-year-old", "Rise?Violence".
+_JOIN = regex.compile(r"\p{Ll}{2}[?!.…]?\p{Lu}(?:\p{Ll}|\s)|[?!…]\p{Lu}\p{Ll}")
 # A list item: "1) ...", "2. ...", "3a etapa: ...", "• ...", "* ...".
 _ENUMERATED = regex.compile(r"^\s*(?:\d{1,3}[a-z]?[.):]\s|[•*·▪◦‣–-]\s)")
-_JOIN = regex.compile(r"\p{Ll}{2}[?!.…]?\p{Lu}(?:\p{Ll}|\s)|[?!…]\p{Lu}\p{Ll}")
-# Runs, not single characters: count_chars removes a run in one step (twice as fast).
-_CASED_LETTER = regex.compile(r"[\p{Lu}\p{Ll}\p{Lt}]+")
-_UPPER = regex.compile(r"\p{Lu}")
-_DIGIT = regex.compile(r"\d")
-_NON_SPACE = regex.compile(r"\S+")
 # A date or clock time: "4:47", "29.04.2023", "September 12, 2018", "12 May 2025", "3 hours ago".
 _DATED = regex.compile(
     r"\b\d{1,2}:\d{2}\b|\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\b(?:19|20)\d{2}\b.{0,20}\b\d{1,2}\b"
     r"|\b\d{1,2}\b.{0,12}\b(?:19|20)\d{2}\b"
     r"|\b\d+\s*(?:min|mins|minutes?|hours?|hrs?|h|days?|weeks?|months?|years?)\s+ago\b")
+
 
 EMPTY = LineFeatures(
     chars=0, words=0, stopword_density=0.0, terminal_punct=False, ellipsis_end=False,
@@ -72,11 +123,6 @@ EMPTY = LineFeatures(
 )
 
 
-def count_chars(pattern: regex.Pattern, text: str) -> int:
-    """Return how many characters of a one-character class a text has, without a list of matches."""
-    return len(text) - len(pattern.sub("", text))
-
-
 def tokenize(text: str) -> list[str]:
     """Return the word tokens of a line; characters of scripts without spaces are one token each."""
     if text.isascii() or _MAYBE_UNSPACED.search(text) is None:
@@ -84,197 +130,269 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def count_words(text: str, tokens: Sequence[str], chars_per_word: float) -> int:
-    """Return the number of words, counting unspaced-script characters chars_per_word to a word."""
-    unspaced = count_chars(_UNSPACED_CHAR, text)
-    return round(len(tokens) - unspaced + unspaced / chars_per_word)
+class Vocabulary:
+    """What the tokens already seen are, under one stop list and one set of settings.
 
-
-@dataclass(frozen=True, slots=True)
-class LineFacts:
-    """What a line's text alone says: its features but those of its place, and its keys."""
-
-    features: tuple           # LineFeatures' fields, the page fields left at zero
-    key: str                  # fold_key of the text: repetition is counted on it
-    content: frozenset[str]   # its content words (not stop words, not numbers, long enough)
-    long: bool                # long enough that its words make the page's vocabulary
-
-
-class LineMemo:
-    """The LineFacts of the texts already measured with one stop list and one set of settings.
-
-    Bounded: emptied when full, so memory stays flat however many pages go through.
+    Per token: whether it is a stop word, and the number of its content word (-1: not a
+    content word: a stop word, a number or too short). Bounded: emptied when full.
+    Two dicts, so that a page's tokens are looked up by map() in C.
     """
 
-    MAX_ENTRIES = 1 << 15
-    MAX_LINE_CHARS = 4000        # longer lines rarely repeat and are not remembered
+    MAX_ENTRIES = 1 << 16
 
     def __init__(self, stopwords: Collection[str], chars_per_word: float, topic_min_chars: int, topic_min_words: int,
                  dated_max_words: int):
         self.stopwords = stopwords
-        self.dated_max_words = dated_max_words
         self.chars_per_word = chars_per_word
         self.topic_min_chars = topic_min_chars
         self.topic_min_words = topic_min_words
-        self.facts: dict[str, LineFacts] = {}
-        # Per token: whether it is a stop word, and its content key (None: not a content word).
-        # Two dicts, not one of pairs, so that a line's tokens are looked up by map() in C.
+        self.dated_max_words = dated_max_words
         self.stop: dict[str, bool] = {}
-        self.content: dict[str, str | None] = {}
+        self.content: dict[str, int] = {}
+        self.content_ids: dict[str, int] = {}
+        self.clear()
         # Stop words of several characters in a script without spaces (Thai: "และ", "ของ") never
         # equal a one-character token: they are found in the text, each character they cover a stop.
         multi = sorted((w for w in stopwords if len(w) > 1 and _UNSPACED_CHAR.match(w)), key=lambda w: (-len(w), w))
         self.multi_stops = regex.compile("|".join(map(regex.escape, multi))) if multi else None
 
-    def get(self, text: str) -> LineFacts:
-        facts = self.facts.get(text)
-        if facts is None:
-            facts = self.measure(text)
-            if len(text) <= self.MAX_LINE_CHARS:
-                if len(self.facts) >= self.MAX_ENTRIES:
-                    self.facts.clear()
-                self.facts[text] = facts
-        return facts
+    def clear(self) -> None:
+        self.stop.clear()
+        self.content.clear()
+        self.content_ids.clear()
+        self.stop["\n"] = False      # the line breaks among a page's tokens
+        self.content["\n"] = -1
 
-    def learn(self, tokens: Iterable[str]) -> None:
-        """Look up the tokens not seen before: are they stop words, what are their content keys."""
+    def learn(self, tokens: Collection[str]) -> None:
+        """Look up the tokens not seen before: are they stop words, what are their content words."""
         new = set(tokens).difference(self.stop)
         if len(self.stop) + len(new) > self.MAX_ENTRIES:
-            self.stop.clear()
-            self.content.clear()
-            new = set(tokens)
-        for token in new:
-            key = fold_word(token)
-            stop = key in self.stopwords
-            content = None
-            if not stop and not key.isdigit() and (len(key) >= self.topic_min_chars or _UNSPACED_CHAR.match(key)):
-                content = key
-            self.stop[token] = stop
-            self.content[token] = content
+            self.clear()
+            new = set(tokens).difference(self.stop)
+        # fold_word of an ASCII word is its lower case: all of them lowered in one call.
+        plain = [t for t in new if t.isascii()]
+        other = [t for t in new if not t.isascii()]
+        new = plain + other
+        keys = ("\n".join(plain).lower().split("\n") if plain else []) + list(map(fold_word, other))
+        stops = list(map(self.stopwords.__contains__, keys))
+        self.stop.update(zip(new, stops))
+        ids, min_chars = self.content_ids, self.topic_min_chars
+        self.content.update(
+            (token, -1 if stop or key.isdigit() or (len(key) < min_chars and not _UNSPACED_CHAR.match(key))
+             else ids.setdefault(key, len(ids)))
+            for token, key, stop in zip(new, keys, stops))
 
-    def measure(self, text: str) -> LineFacts:
-        """Return the facts of one non-blank line's text."""
-        ascii_ = text.isascii()
-        unspaced = not ascii_ and _MAYBE_UNSPACED.search(text) is not None
-        toks = _TOKEN.findall(text) if unspaced else _WORD.findall(text)
-        n_tok = len(toks) or 1
+    def flags(self, tokens: list[str]) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """Return the tokens' stop-word flags and content word numbers."""
+        n = len(tokens)
         try:
-            stops = sum(map(self.stop.__getitem__, toks))
+            stop = numpy.fromiter(map(self.stop.__getitem__, tokens), dtype=bool, count=n)
         except KeyError:
-            self.learn(toks)
-            stops = sum(map(self.stop.__getitem__, toks))
-        content = set(map(self.content.__getitem__, toks))
-        content.discard(None)
-        if unspaced and self.multi_stops is not None:
-            stops += sum(m.end() - m.start() for m in self.multi_stops.finditer(text))
-        if ascii_:
-            raw = text.encode("ascii")
-            cased_letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
-            upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
-            digits = len(raw) - len(raw.translate(None, _ASCII_DIGITS))
-            non_space = len(raw.translate(None, _ASCII_SPACES))
-        else:
-            cased_letters = count_chars(_CASED_LETTER, text)
-            upper = count_chars(_UPPER, text) if cased_letters >= 2 else 0
-            digits = count_chars(_DIGIT, text)
-            non_space = count_chars(_NON_SPACE, text)
-        cased = cased_letters >= 2
-        if cased:  # the words that begin with a cased letter, and those of them that begin upper-case
-            initials = "".join(map(itemgetter(0), toks))
-            if ascii_:
-                raw = initials.encode("ascii")
-                cased_words = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
-                title_words = len(raw) - len(raw.translate(None, _ASCII_UPPER))
-            else:
-                initials = "".join(_CASED_LETTER.findall(initials))
-                cased_words = len(initials)
-                title_words = sum(map(str.isupper, initials))
-        else:
-            upper, cased_words, title_words = 0, 0, 0
-        # No sentence end can follow a letter or digit: the regex runs only when the last is neither.
-        last = text[-1]
-        # A join needs an upper-case letter after a lower-case one or a ! ? …: not the first letter alone.
-        joinable = upper >= 2 or (upper == 1 and not text[0].isupper())
-        words = count_words(text, toks, self.chars_per_word) if unspaced else len(toks)
-        features = (
-            len(text),                                                  # chars
-            words,
-            stops / n_tok,                                              # stopword_density
-            not last.isalnum() and bool(_TERMINAL.search(text)),        # terminal_punct
-            ("…" in text or "..." in text) and bool(_ELLIPSIS.search(text)),
-            digits / (non_space or 1),                                  # digit_share
-            (upper / cased_letters) if cased else 0.0,                  # upper_share
-            (title_words / cased_words) if cased and cased_words else 0.0,
-            len(_SEPARATORS.findall(text)) if not _SEPARATOR_CHARS.isdisjoint(text) else 0,
-            # Cheap necessary conditions first: most lines have no "@", "://" or "www." and a space.
-            ("@" in text or "://" in text or "www." in text) and bool(_URL.search(text)),
-            " " not in text.strip() and bool(_GLUED.search(text)),     # glued
-            0.0,                                                        # position (page)
-            0,                                                          # repeats (page)
-            0.0,                                                        # topic_overlap (page)
-            cased,
-            (":" in text or "：" in text) and bool(_COLON_END.search(text)),
-            0.0,                                                        # relative_length (page)
-            text[0].islower(),                                          # starts_lower
-            len(_JOIN.findall(text)) if joinable else 0,                # joins
-            bool(_ENUMERATED.match(text)),                              # enumerated
-            # A date or time on a short line: digits first, the regex only where there are some.
-            words <= self.dated_max_words and digits > 0 and bool(_DATED.search(text)),  # dated
-        )
-        return LineFacts(features, fold_key(text), frozenset(content), len(toks) >= self.topic_min_words)
+            self.learn(tokens)
+            stop = numpy.fromiter(map(self.stop.__getitem__, tokens), dtype=bool, count=n)
+        return stop, numpy.fromiter(map(self.content.__getitem__, tokens), dtype=numpy.int64, count=n)
 
 
-_MEMOS: dict[tuple, LineMemo] = {}
+_VOCABULARIES: dict[tuple, Vocabulary] = {}
 
 
-def line_memo(stopwords: frozenset[str] | Collection[str], settings: Mapping) -> LineMemo:
-    """Return the process's LineMemo for this stop list and these feature settings."""
+def vocabulary(stopwords: frozenset[str] | Collection[str], settings: Mapping) -> Vocabulary:
+    """Return the process's Vocabulary for this stop list and these feature settings."""
     numbers = (settings["features.unspaced_chars_per_word"], settings["features.topic_word_min_chars"],
                settings["features.topic_min_words"], settings["features.dated_max_words"])
     if not isinstance(stopwords, frozenset):
         stopwords = frozenset(stopwords)
     key = (stopwords, numbers)
-    memo = _MEMOS.get(key)
-    if memo is None:
-        if len(_MEMOS) >= 64:
-            _MEMOS.clear()
-        memo = _MEMOS[key] = LineMemo(stopwords, *numbers)
-    return memo
+    vocab = _VOCABULARIES.get(key)
+    if vocab is None:
+        if len(_VOCABULARIES) >= 64:
+            _VOCABULARIES.clear()
+        vocab = _VOCABULARIES[key] = Vocabulary(stopwords, *numbers)
+    return vocab
 
 
-register(_MEMOS.clear)
+register(_VOCABULARIES.clear)
+
+
+# The classes counted per line, one column each.
+_COUNTED = (_CASED, _LU, _DIGIT, _SPACE, _UNSPACED, _BLANK, _SEPARATOR)
+_COUNTED_BITS = numpy.array(_COUNTED, dtype=numpy.uint16)
+
+
+class _Page:
+    """A page's lines joined by "\\n", where each line is in it, and its characters' classes."""
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.n = len(texts)
+        self.text = "\n".join(texts)
+        self.lengths = numpy.fromiter(map(len, texts), dtype=numpy.int64, count=self.n)
+        self.ends = numpy.cumsum(self.lengths + 1) - 1          # where each line's "\n" is (or would be)
+        self.starts = self.ends - self.lengths
+        self.classes = char_classes()[_code_points(self.text)]
+        # Per line, how many characters of each counted class: differences of running sums.
+        running = numpy.zeros((len(self.classes) + 1, len(_COUNTED)), dtype=numpy.int64)
+        numpy.cumsum((self.classes[:, None] & _COUNTED_BITS) != 0, axis=0, out=running[1:])
+        self.counts = running[self.ends] - running[self.starts]
+        first = self.classes[numpy.minimum(self.starts, max(0, len(self.classes) - 1))] if len(self.classes) else 0
+        self.first = numpy.where(self.lengths > 0, first, 0)    # the classes of each line's first character
+
+    def count_of(self, bit: int) -> numpy.ndarray:
+        return self.counts[:, _COUNTED.index(bit)]
+
+    def line_of(self, positions) -> numpy.ndarray:
+        return numpy.searchsorted(self.ends, positions)
+
+    def has(self, pattern: re.Pattern) -> numpy.ndarray:
+        """Return, per line, whether a pattern that cannot cross a line break matches in it."""
+        found = numpy.zeros(self.n, dtype=bool)
+        found[self.line_of([m.start() for m in pattern.finditer(self.text)])] = True
+        return found
+
+    def search(self, pattern: regex.Pattern, candidates: numpy.ndarray) -> numpy.ndarray:
+        """Return, per line, whether the pattern matches in it, searched in the candidate lines only."""
+        found = numpy.zeros(self.n, dtype=bool)
+        texts = self.texts
+        for i in numpy.flatnonzero(candidates).tolist():
+            found[i] = pattern.search(texts[i]) is not None
+        return found
+
+    def count(self, pattern: regex.Pattern, candidates: numpy.ndarray) -> numpy.ndarray:
+        """Return, per line, how many times the pattern matches in it, counted in the candidate lines only."""
+        found = numpy.zeros(self.n, dtype=numpy.int64)
+        texts = self.texts
+        for i in numpy.flatnonzero(candidates).tolist():
+            found[i] = len(pattern.findall(texts[i]))
+        return found
+
+    def lines_with(self, mask: numpy.ndarray) -> numpy.ndarray:
+        """Return, per line, whether any of its characters is set in a per-character mask."""
+        out = numpy.zeros(self.n, dtype=bool)
+        out[self.line_of(numpy.flatnonzero(mask))] = True
+        return out
 
 
 def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -> tuple[LineFeatures, ...]:
-    """Return the features of every line of a page."""
-    memo = line_memo(stopwords, settings)
-    facts = [memo.get(line.text) if line.text else None for line in lines]
-    key_counts = Counter(f.key for f in facts if f is not None and f.key)
-    # How many long lines use each content word: the page's own vocabulary.
-    vocabulary: Counter[str] = Counter()
-    for f in facts:
-        if f is not None and f.long:
-            vocabulary.update(f.content)
-    # A long line's own words count once in the vocabulary: it shares only those used twice.
-    used = vocabulary.keys()
-    used_twice = {w for w, n in vocabulary.items() if n > 1}
+    """Return the features of every line of a page (a line break inside a line reads as a space)."""
+    if not lines:
+        return ()
+    vocab = vocabulary(stopwords, settings)
+    texts = [line.text.replace("\n", " ") if "\n" in line.text else line.text for line in lines]
+    page = _Page(texts)
+    n, chars, classes = page.n, page.lengths, page.classes
+    nonblank = numpy.flatnonzero(chars)
+    if len(nonblank) == 0:
+        return (EMPTY,) * n
 
-    nonblank = [i for i, f in enumerate(facts) if f is not None]
-    first, last = (nonblank[0], nonblank[-1]) if nonblank else (0, 0)
-    span = max(1, last - first)
-    lengths = sorted(facts[i].features[0] for i in nonblank)
-    long_line = max(1, lengths[int(0.9 * (len(lengths) - 1))] if lengths else 1)
-    out = []
-    for i, f in enumerate(facts):
-        if f is None:
-            out.append(EMPTY)
-            continue
-        own = f.content
-        topic = len(own & (used_twice if f.long else used)) / len(own) if own else 0.0
-        v = f.features
-        out.append(LineFeatures(
-            v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
-            (i - first) / span, key_counts[f.key] - 1 if f.key else -1, topic, v[14], v[15],
-            min(v[0] / long_line, 3.0), v[17], v[18], v[19], v[20],
-        ))
-    return tuple(out)
+    # Characters.
+    cased_letters, unspaced_chars = page.count_of(_CASED), page.count_of(_UNSPACED)
+    cased = cased_letters >= 2
+    upper = numpy.where(cased, page.count_of(_LU), 0)
+    digits = page.count_of(_DIGIT)
+    non_space = chars - page.count_of(_SPACE)
+
+    # Tokens: the page's tokens in order, a line break closing each line. The standard
+    # library's \w is regex's on most pages, and twice as fast.
+    if unspaced_chars.any():
+        tokens = _PAGE_TOKEN.findall(page.text)
+    elif (classes & _RE_WORD_DIFFERS).any():
+        tokens = _PAGE_WORD.findall(page.text)
+    else:
+        tokens = _RE_PAGE_WORD.findall(page.text)
+    initial_points = _code_points("".join(map(itemgetter(0), tokens)))
+    initials = char_classes()[initial_points]
+    breaks = initial_points == 10                             # "\n": no word token starts with it
+    token_line = numpy.cumsum(breaks) - breaks                # a line break belongs to the line it ends
+    n_tokens = numpy.bincount(token_line[~breaks], minlength=n)
+    stop, content = vocab.flags(tokens)
+    stops = numpy.bincount(token_line, weights=stop, minlength=n)
+    if vocab.multi_stops is not None and unspaced_chars.any():
+        spans = [(m.start(), m.end() - m.start()) for m in vocab.multi_stops.finditer(page.text)]
+        if spans:
+            where, length = zip(*spans)
+            stops = stops + numpy.bincount(page.line_of(where), weights=length, minlength=n)
+    cased_initial = (initials & _CASED) != 0
+    cased_words = numpy.bincount(token_line, weights=cased_initial, minlength=n)
+    title_words = numpy.bincount(token_line, weights=cased_initial & ((initials & _ISUPPER) != 0), minlength=n)
+    words = n_tokens.copy()
+    for i in numpy.flatnonzero(unspaced_chars).tolist():  # characters of unspaced scripts: cpw to a word
+        u = int(unspaced_chars[i])
+        words[i] = round(int(n_tokens[i]) - u + u / vocab.chars_per_word)
+
+    # Patterns: a line's end is scanned for on the whole page; the others are searched only in
+    # the lines whose characters allow a match.
+    lu, ll = (classes & _LU) != 0, (classes & _LL) != 0
+    mark, dot = (classes & _JOIN_MARK) != 0, (classes & _DOT) != 0
+    # Where _JOIN can start: two lower-case letters before an upper-case one (maybe after
+    # one of ?!.…), or one of ?!… before upper and lower case.
+    join_start = ll[:-2] & ll[1:-1] & lu[2:]
+    join_start[:-1] |= ll[:-3] & ll[1:-2] & (mark[2:-1] | dot[2:-1]) & lu[3:]
+    join_start |= mark[:-2] & lu[1:-1] & ll[2:]
+    joinable = (upper >= 2) | ((upper == 1) & ((page.first & _ISUPPER) == 0))
+    joins = page.count(_JOIN, joinable & page.lines_with(join_start))
+    glued_start = ll[:-3] & ll[1:-2] & lu[2:-1] & ll[3:]
+    glued = page.search(_GLUED, (page.count_of(_BLANK) == 0) & page.lines_with(glued_start))
+    last = numpy.where(chars > 0, classes[numpy.maximum(page.ends - 1, 0)] if len(classes) else 0, 0)
+    for i in numpy.flatnonzero((page.first | last) & _STRIPPED).tolist():  # str.strip's edges: the inside counts
+        glued[i] = " " not in texts[i].strip() and bool(_GLUED.search(texts[i]))
+    url_signs = numpy.zeros(n, dtype=bool)
+    url_signs[page.line_of([m.start() for m in _URL_SIGN.finditer(page.text)])] = True
+    dated = page.search(_DATED, (words <= vocab.dated_max_words) & (digits > 0))
+
+    # The page: position, repetition, the page's own vocabulary, relative length.
+    first_line, last_line = int(nonblank[0]), int(nonblank[-1])
+    span = max(1, last_line - first_line)
+    position = (numpy.arange(n) - first_line) / span
+    keys = [fold_key(t) if t else "" for t in texts]
+    key_counts = Counter(key for key in keys if key)
+    repeats = [key_counts[k] - 1 if k else -1 for k in keys]
+    lengths = numpy.sort(chars[nonblank])
+    long_line = max(1, int(lengths[int(0.9 * (len(lengths) - 1))]))
+    relative = numpy.minimum(chars / long_line, 3.0)
+    topic = _topic_overlap(token_line, content, n_tokens >= vocab.topic_min_words, n)
+
+    columns = (
+        chars.tolist(),
+        words.tolist(),
+        (stops / numpy.maximum(n_tokens, 1)).tolist(),                      # stopword_density
+        page.has(_TERMINAL).tolist(),
+        page.has(_ELLIPSIS).tolist(),
+        (digits / numpy.maximum(non_space, 1)).tolist(),                    # digit_share
+        numpy.where(cased, upper / numpy.maximum(cased_letters, 1), 0.0).tolist(),
+        numpy.where(cased & (cased_words > 0), title_words / numpy.maximum(cased_words, 1), 0.0).tolist(),
+        page.count(_SEPARATORS, page.count_of(_SEPARATOR) > 0).tolist(),
+        page.search(_URL, url_signs).tolist(),
+        glued.tolist(),
+        position.tolist(),
+        repeats,
+        topic.tolist(),
+        cased.tolist(),
+        page.has(_COLON_END).tolist(),
+        relative.tolist(),
+        ((page.first & _ISLOWER) != 0).tolist(),                            # starts_lower
+        joins.tolist(),
+        page.search(_ENUMERATED, (page.first & _ITEM) != 0).tolist(),
+        dated.tolist(),
+    )
+    make = LineFeatures._make
+    return tuple(make(values) if values[0] else EMPTY for values in zip(*columns))
+
+
+def _topic_overlap(token_line: numpy.ndarray, content: numpy.ndarray, long: numpy.ndarray, n: int) -> numpy.ndarray:
+    """Return, per line, the share of its content words that the page's long lines also use.
+
+    The page's vocabulary is the content words of its long lines; a long line's own words
+    count once in it, so a long line shares only the words that another long line uses too.
+    """
+    mine = content >= 0
+    if not mine.any():
+        return numpy.zeros(n)
+    words = int(content.max()) + 1
+    pairs = numpy.unique(token_line[mine] * words + content[mine])   # each (line, word) once
+    line, word = pairs // words, pairs % words
+    _, word = numpy.unique(word, return_inverse=True)
+    in_long = long[line]
+    vocabulary_ = numpy.bincount(word[in_long], minlength=int(word.max()) + 1)
+    shared = vocabulary_[word] >= numpy.where(in_long, 2, 1)
+    own = numpy.bincount(line, minlength=n)
+    return numpy.where(own > 0, numpy.bincount(line, weights=shared, minlength=n) / numpy.maximum(own, 1), 0.0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Label(StrEnum):
@@ -44,9 +45,12 @@ class Line:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class LineFeatures:
-    """Language-aware facts about one line; pure functions of the page's text."""
+class LineFeatures(NamedTuple):
+    """Language-aware facts about one line; pure functions of the page's text.
+
+    A named tuple, not a dataclass: a page's features are made a few hundred at a time, and
+    read by the score stage as the rows of one matrix.
+    """
 
     chars: int              # characters without surrounding whitespace
     words: int              # word tokens (for scripts without spaces: characters / chars_per_word)

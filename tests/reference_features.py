@@ -1,0 +1,115 @@
+"""The per-line definition of every feature: the oracle for cleaner.features.
+
+cleaner measures a page at once (one scan, counts summed in numpy); this module measures
+one line at a time, plainly, as the features are defined. tests/test_features.py checks that
+both give the same LineFeatures, field for field, on every page it tries.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import regex
+
+from cleaner.features import UNSPACED, vocabulary
+from cleaner.fold import fold_key, fold_word
+from cleaner.model import LineFeatures
+
+TOKEN = regex.compile(rf"[{UNSPACED}]|[^\W{UNSPACED}]+")
+UNSPACED_CHAR = regex.compile(rf"[{UNSPACED}]")
+TERMINAL = regex.compile(r"[.!?…。！？؟۔।॥։።;．](?:[\s\"'”’»)\]」』›]*)$")
+ELLIPSIS = regex.compile(r"(?:…|\.\.\.)[\s\"'”’»)\]]*$")
+COLON_END = regex.compile(r"[:：][\s]*$")
+SEPARATORS = regex.compile(r"(?:^|\s)[|»›·•/>–—]+(?=\s|$)|\s\|\s?|\|")
+URL = regex.compile(r"https?://|www\.\w|(?<![\w.+-])[\w.+-]++@[\w-]+\.\w")
+GLUED = regex.compile(r"\p{Ll}{2}\p{Lu}\p{Ll}")
+ENUMERATED = regex.compile(r"^\s*(?:\d{1,3}[a-z]?[.):]\s|[•*·▪◦‣–-]\s)")
+JOIN = regex.compile(r"\p{Ll}{2}[?!.…]?\p{Lu}(?:\p{Ll}|\s)|[?!…]\p{Lu}\p{Ll}")
+CASED_LETTER = regex.compile(r"[\p{Lu}\p{Ll}\p{Lt}]")
+DATED = regex.compile(
+    r"\b\d{1,2}:\d{2}\b|\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\b(?:19|20)\d{2}\b.{0,20}\b\d{1,2}\b"
+    r"|\b\d{1,2}\b.{0,12}\b(?:19|20)\d{2}\b"
+    r"|\b\d+\s*(?:min|mins|minutes?|hours?|hrs?|h|days?|weeks?|months?|years?)\s+ago\b")
+
+
+def count(pattern: str, text: str) -> int:
+    return len(regex.findall(pattern, text))
+
+
+def line_facts(text: str, stopwords, multi: str, chars_per_word: float, topic_min_chars: int, dated_max_words: int):
+    """Return (the features of a line's text alone, its content words, its token count).
+
+    `multi`: the stop words of several characters of scripts without spaces, as one alternation.
+    """
+    tokens = TOKEN.findall(text)
+    keys = [fold_word(t) for t in tokens]
+    stops = sum(key in stopwords for key in keys)
+    unspaced = count(rf"[{UNSPACED}]", text)
+    if unspaced and multi:
+        stops += sum(m.end() - m.start() for m in regex.finditer(multi, text))
+    content = {k for k in keys if k not in stopwords and not k.isdigit()
+               and (len(k) >= topic_min_chars or UNSPACED_CHAR.match(k))}
+    cased_letters = count(r"[\p{Lu}\p{Ll}\p{Lt}]", text)
+    cased = cased_letters >= 2
+    upper = count(r"\p{Lu}", text) if cased else 0
+    initials = [t[0] for t in tokens if CASED_LETTER.match(t[0])]
+    digits = count(r"\d", text)
+    non_space = count(r"\S", text)
+    words = round(len(tokens) - unspaced + unspaced / chars_per_word) if unspaced else len(tokens)
+    joinable = upper >= 2 or (upper == 1 and not text[0].isupper())
+    features = dict(
+        chars=len(text),
+        words=words,
+        stopword_density=stops / (len(tokens) or 1),
+        terminal_punct=bool(TERMINAL.search(text)),
+        ellipsis_end=bool(ELLIPSIS.search(text)),
+        digit_share=digits / (non_space or 1),
+        upper_share=upper / cased_letters if cased else 0.0,
+        title_share=sum(map(str.isupper, initials)) / len(initials) if cased and initials else 0.0,
+        separators=len(SEPARATORS.findall(text)),
+        has_url=bool(URL.search(text)),
+        glued=" " not in text.strip() and bool(GLUED.search(text)),
+        cased=cased,
+        colon_end=bool(COLON_END.search(text)),
+        starts_lower=text[0].islower(),
+        joins=len(JOIN.findall(text)) if joinable else 0,
+        enumerated=bool(ENUMERATED.match(text)),
+        dated=words <= dated_max_words and digits > 0 and bool(DATED.search(text)),
+    )
+    return features, content, len(tokens)
+
+
+def measure_lines(texts: list[str], stopwords, settings) -> tuple[LineFeatures, ...]:
+    """Return the features of every line of a page, one line at a time."""
+    vocab = vocabulary(stopwords, settings)
+    multi = "|".join(map(regex.escape, sorted((w for w in stopwords if len(w) > 1 and UNSPACED_CHAR.match(w)),
+                                              key=lambda w: (-len(w), w))))
+    facts = [line_facts(t, vocab.stopwords, multi, vocab.chars_per_word, vocab.topic_min_chars, vocab.dated_max_words)
+             if t else None for t in texts]
+    nonblank = [i for i, f in enumerate(facts) if f is not None]
+    if not nonblank:
+        return tuple(LineFeatures(0, 0, 0.0, False, False, 0.0, 0.0, 0.0, 0, False, False, 0.0, 0, 0.0, False,
+                                  False, 0.0, False, 0, False) for _ in texts)
+    keys = Counter(fold_key(texts[i]) for i in nonblank)
+    vocabulary_: Counter[str] = Counter()
+    for f in facts:
+        if f is not None and f[2] >= vocab.topic_min_words:
+            vocabulary_.update(f[1])
+    first, last = nonblank[0], nonblank[-1]
+    lengths = sorted(len(texts[i]) for i in nonblank)
+    long_line = max(1, lengths[int(0.9 * (len(lengths) - 1))])
+    out = []
+    for i, (text, f) in enumerate(zip(texts, facts)):
+        if f is None:
+            out.append(LineFeatures(0, 0, 0.0, False, False, 0.0, 0.0, 0.0, 0, False, False, 0.0, 0, 0.0, False,
+                                    False, 0.0, False, 0, False))
+            continue
+        features, content, n_tokens = f
+        need = 2 if n_tokens >= vocab.topic_min_words else 1
+        key = fold_key(text)
+        out.append(LineFeatures(
+            position=(i - first) / max(1, last - first),
+            repeats=keys[key] - 1 if key else -1,
+            topic_overlap=sum(vocabulary_[w] >= need for w in content) / len(content) if content else 0.0,
+            relative_length=min(len(text) / long_line, 3.0),
+            **features))
+    return tuple(out)
