@@ -176,11 +176,14 @@ class Vocabulary:
         keys = ("\n".join(plain).lower().split("\n") if plain else []) + list(map(fold_word, other))
         stops = list(map(self.stopwords.__contains__, keys))
         self.stop.update(zip(new, stops))
-        ids, min_chars = self.content_ids, self.topic_min_chars
-        self.content.update(
-            (token, -1 if stop or key.isdigit() or (len(key) < min_chars and not _UNSPACED_CHAR.match(key))
-             else ids.setdefault(key, len(ids)))
-            for token, key, stop in zip(new, keys, stops))
+        # A content word: not a stop word, not a number, long enough (or of an unspaced script).
+        min_chars, unspaced = self.topic_min_chars, _UNSPACED_CHAR.match
+        content = [not stop and not key.isdigit() and (len(key) >= min_chars or unspaced(key) is not None)
+                   for key, stop in zip(keys, stops)]
+        ids = self.content_ids
+        fresh = [k for k in dict.fromkeys([k for k, c in zip(keys, content) if c]) if k not in ids]
+        ids.update(zip(fresh, range(len(ids), len(ids) + len(fresh))))
+        self.content.update(zip(new, [ids[k] if c else -1 for k, c in zip(keys, content)]))
 
     def flags(self, tokens: list[str]) -> tuple[numpy.ndarray, numpy.ndarray]:
         """Return the tokens' stop-word flags and content word numbers."""
@@ -229,13 +232,15 @@ class _Page:
         self.lengths = numpy.fromiter(map(len, texts), dtype=numpy.int64, count=self.n)
         self.ends = numpy.cumsum(self.lengths + 1) - 1          # where each line's "\n" is (or would be)
         self.starts = self.ends - self.lengths
-        self.classes = char_classes()[_code_points(self.text)]
-        # Per line, how many characters of each counted class: differences of running sums.
-        running = numpy.zeros((len(self.classes) + 1, len(_COUNTED)), dtype=numpy.int64)
-        numpy.cumsum((self.classes[:, None] & _COUNTED_BITS) != 0, axis=0, out=running[1:])
-        self.counts = running[self.ends] - running[self.starts]
-        first = self.classes[numpy.minimum(self.starts, max(0, len(self.classes) - 1))] if len(self.classes) else 0
-        self.first = numpy.where(self.lengths > 0, first, 0)    # the classes of each line's first character
+        # The classes of the page's characters and of one more "\n" after the last line.
+        self.classes = char_classes()[_code_points(self.text + "\n")]
+        # Per line, how many characters of each counted class: the sums over each line and the
+        # "\n" after it, less that "\n" (a space).
+        each = (self.classes[None, :] & _COUNTED_BITS[:, None]) != 0
+        self.counts = numpy.add.reduceat(each, self.starts, axis=1, dtype=numpy.int64).T
+        self.counts[:, _COUNTED.index(_SPACE)] -= 1
+        self.first = numpy.where(self.lengths > 0, self.classes[self.starts], 0)   # each line's first character
+        self.last = numpy.where(self.lengths > 0, self.classes[self.ends - 1], 0)  # and its last
 
     def count_of(self, bit: int) -> numpy.ndarray:
         return self.counts[:, _COUNTED.index(bit)]
@@ -332,8 +337,7 @@ def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -
     joins = page.count(_JOIN, joinable & page.lines_with(join_start))
     glued_start = ll[:-3] & ll[1:-2] & lu[2:-1] & ll[3:]
     glued = page.search(_GLUED, (page.count_of(_BLANK) == 0) & page.lines_with(glued_start))
-    last = numpy.where(chars > 0, classes[numpy.maximum(page.ends - 1, 0)] if len(classes) else 0, 0)
-    for i in numpy.flatnonzero((page.first | last) & _STRIPPED).tolist():  # str.strip's edges: the inside counts
+    for i in numpy.flatnonzero((page.first | page.last) & _STRIPPED).tolist():  # str.strip's edges: the inside counts
         glued[i] = " " not in texts[i].strip() and bool(_GLUED.search(texts[i]))
     url_signs = numpy.zeros(n, dtype=bool)
     url_signs[page.line_of([m.start() for m in _URL_SIGN.finditer(page.text)])] = True
@@ -390,9 +394,8 @@ def _topic_overlap(token_line: numpy.ndarray, content: numpy.ndarray, long: nump
     words = int(content.max()) + 1
     pairs = numpy.unique(token_line[mine] * words + content[mine])   # each (line, word) once
     line, word = pairs // words, pairs % words
-    _, word = numpy.unique(word, return_inverse=True)
     in_long = long[line]
-    vocabulary_ = numpy.bincount(word[in_long], minlength=int(word.max()) + 1)
+    vocabulary_ = numpy.bincount(word[in_long], minlength=words)
     shared = vocabulary_[word] >= numpy.where(in_long, 2, 1)
     own = numpy.bincount(line, minlength=n)
     return numpy.where(own > 0, numpy.bincount(line, weights=shared, minlength=n) / numpy.maximum(own, 1), 0.0)
