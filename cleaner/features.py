@@ -133,12 +133,14 @@ def tokenize(text: str) -> list[str]:
 class Vocabulary:
     """What the tokens already seen are, under one stop list and one set of settings.
 
-    Per token: whether it is a stop word, and the number of its content word (-1: not a
-    content word: a stop word, a number or too short). Bounded: emptied when full.
-    Two dicts, so that a page's tokens are looked up by map() in C.
+    One number per token: STOP for a stop word, OTHER for a word that is neither a stop word
+    nor a content word (a number, a short word), else the number of its content word (its
+    fold; tokens that fold alike share it). One dict, so that a page's tokens are looked up
+    by one map() in C. Bounded: emptied when full.
     """
 
     MAX_ENTRIES = 1 << 16
+    STOP, OTHER = -2, -1
 
     def __init__(self, stopwords: Collection[str], chars_per_word: float, topic_min_chars: int, topic_min_words: int,
                  dated_max_words: int):
@@ -147,8 +149,7 @@ class Vocabulary:
         self.topic_min_chars = topic_min_chars
         self.topic_min_words = topic_min_words
         self.dated_max_words = dated_max_words
-        self.stop: dict[str, bool] = {}
-        self.content: dict[str, int] = {}
+        self.codes: dict[str, int] = {}
         self.content_ids: dict[str, int] = {}
         self.clear()
         # Stop words of several characters in a script without spaces (Thai: "และ", "ของ") never
@@ -157,25 +158,21 @@ class Vocabulary:
         self.multi_stops = regex.compile("|".join(map(regex.escape, multi))) if multi else None
 
     def clear(self) -> None:
-        self.stop.clear()
-        self.content.clear()
+        self.codes.clear()
         self.content_ids.clear()
-        self.stop["\n"] = False      # the line breaks among a page's tokens
-        self.content["\n"] = -1
+        self.codes["\n"] = self.OTHER      # the line breaks among a page's tokens
 
     def learn(self, tokens: Collection[str]) -> None:
         """Look up the tokens not seen before: are they stop words, what are their content words."""
-        new = set(tokens).difference(self.stop)
-        if len(self.stop) + len(new) > self.MAX_ENTRIES:
+        new = set(tokens).difference(self.codes)
+        if len(self.codes) + len(new) > self.MAX_ENTRIES:
             self.clear()
-            new = set(tokens).difference(self.stop)
+            new = set(tokens).difference(self.codes)
         # fold_word of an ASCII word is its lower case: all of them lowered in one call.
         plain = [t for t in new if t.isascii()]
         other = [t for t in new if not t.isascii()]
-        new = plain + other
         keys = ("\n".join(plain).lower().split("\n") if plain else []) + list(map(fold_word, other))
         stops = list(map(self.stopwords.__contains__, keys))
-        self.stop.update(zip(new, stops))
         # A content word: not a stop word, not a number, long enough (or of an unspaced script).
         min_chars, unspaced = self.topic_min_chars, _UNSPACED_CHAR.match
         content = [not stop and not key.isdigit() and (len(key) >= min_chars or unspaced(key) is not None)
@@ -183,17 +180,16 @@ class Vocabulary:
         ids = self.content_ids
         fresh = [k for k in dict.fromkeys([k for k, c in zip(keys, content) if c]) if k not in ids]
         ids.update(zip(fresh, range(len(ids), len(ids) + len(fresh))))
-        self.content.update(zip(new, [ids[k] if c else -1 for k, c in zip(keys, content)]))
+        self.codes.update(zip(plain + other, [self.STOP if stop else ids[key] if c else self.OTHER
+                                              for key, stop, c in zip(keys, stops, content)]))
 
-    def flags(self, tokens: list[str]) -> tuple[numpy.ndarray, numpy.ndarray]:
-        """Return the tokens' stop-word flags and content word numbers."""
-        n = len(tokens)
+    def lookup(self, tokens: list[str]) -> numpy.ndarray:
+        """Return the tokens' numbers (STOP, OTHER or a content word's)."""
         try:
-            stop = numpy.fromiter(map(self.stop.__getitem__, tokens), dtype=bool, count=n)
+            return numpy.fromiter(map(self.codes.__getitem__, tokens), dtype=numpy.int64, count=len(tokens))
         except KeyError:
             self.learn(tokens)
-            stop = numpy.fromiter(map(self.stop.__getitem__, tokens), dtype=bool, count=n)
-        return stop, numpy.fromiter(map(self.content.__getitem__, tokens), dtype=numpy.int64, count=n)
+            return numpy.fromiter(map(self.codes.__getitem__, tokens), dtype=numpy.int64, count=len(tokens))
 
 
 _VOCABULARIES: dict[tuple, Vocabulary] = {}
@@ -309,8 +305,8 @@ def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -
     breaks = initial_points == 10                             # "\n": no word token starts with it
     token_line = numpy.cumsum(breaks) - breaks                # a line break belongs to the line it ends
     n_tokens = numpy.bincount(token_line[~breaks], minlength=n)
-    stop, content = vocab.flags(tokens)
-    stops = numpy.bincount(token_line, weights=stop, minlength=n)
+    content = vocab.lookup(tokens)
+    stops = numpy.bincount(token_line, weights=content == Vocabulary.STOP, minlength=n)
     if vocab.multi_stops is not None and unspaced_chars.any():
         spans = [(m.start(), m.end() - m.start()) for m in vocab.multi_stops.finditer(page.text)]
         if spans:
