@@ -40,17 +40,37 @@ CACHE_MAX_ENTRIES = 1 << 16
 CACHE_MAX_LINE_CHARS = 256
 _LINE_KEYS: dict[str, str] = {}
 _WORD_KEYS: dict[str, str] = {}
+# Longer lines (paragraphs) rarely repeat across pages, but each is folded twice in its page
+# (for its features and for its rules): they are kept apart, up to this many characters.
+CACHE_MAX_LONG_CHARS = 1 << 20
+_LONG_KEYS: dict[str, str] = {}
+_long_chars = 0
 
 
 def fold_key(text: str) -> str:
     """Return the comparison key of a line or phrase."""
     key = _LINE_KEYS.get(text)
     if key is None:
+        if len(text) > CACHE_MAX_LINE_CHARS:
+            return _fold_long(text)
         key = _fold_key(text)
-        if len(text) <= CACHE_MAX_LINE_CHARS:
-            if len(_LINE_KEYS) >= CACHE_MAX_ENTRIES:
-                _LINE_KEYS.clear()
-            _LINE_KEYS[text] = key
+        if len(_LINE_KEYS) >= CACHE_MAX_ENTRIES:
+            _LINE_KEYS.clear()
+        _LINE_KEYS[text] = key
+    return key
+
+
+def _fold_long(text: str) -> str:
+    global _long_chars
+    key = _LONG_KEYS.get(text)
+    if key is None:
+        key = _fold_key(text)
+        if len(text) <= CACHE_MAX_LONG_CHARS:
+            if _long_chars + len(text) > CACHE_MAX_LONG_CHARS:
+                _LONG_KEYS.clear()
+                _long_chars = 0
+            _LONG_KEYS[text] = key
+            _long_chars += len(text)
     return key
 
 
@@ -98,5 +118,8 @@ def fold_word(word: str) -> str:
 
 @register
 def _clear() -> None:
+    global _long_chars
     _LINE_KEYS.clear()
+    _LONG_KEYS.clear()
+    _long_chars = 0
     _WORD_KEYS.clear()

@@ -1,52 +1,38 @@
-r"""Which lines a category's patterns may match, from one hyperscan pass over a page's lines.
+r"""Which lines a category's patterns may match, and which may hold a phrase, from one hyperscan
+scan of a page's lines and one of their keys.
 
-In: the rule patterns of each category, then a page's lines. Out: per category, the lines a
-pattern of it may match: a superset, which the `regex` patterns then confirm, so answers do
-not change.
-
-hyperscan compiles the rule patterns for Unicode (UTF-8, UCP) in minutes, for bytes in a
-second; so it scans the lines' shadow, in which every character outside ASCII is the byte
-0x80, with each pattern rewritten to match at least wherever the pattern matches the line
-(shadow_pattern): ASCII is read as regex reads it (tests/test_prefilter.py checks \w \s \d,
-word boundaries and case folding on every ASCII character), and 0x80 is let through wherever
-some character outside ASCII might be. Prefilter mode drops what hyperscan cannot run (such
-as lookaround), which only lets more through. Optional: without the hyperscan package (or
-with CLEANER_NO_HYPERSCAN set) there is no prefilter and regex scans every line.
+In: the rule patterns of each category (or the start and contains phrases), then a page's
+lines (or their keys). Out: per category, the lines a pattern of it may match (the lines
+that may start with or hold a phrase): a superset, which the `regex` patterns (the phrase
+regexes) then confirm, so answers do not change. hyperscan reads the lines' shadow, one byte
+per character, with the patterns rewritten for it (shadow.py), and the keys in UTF-8.
+Optional: without the hyperscan package (or with CLEANER_NO_HYPERSCAN set) there is no
+prefilter and regex scans every line.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import re
 import threading
 from functools import cache
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy
 import regex
+
+from .shadow import Alphabet, line_end_pattern, shadow_pattern
 
 try:
     import hyperscan
 except ImportError:  # an optional speed-up: the matcher then runs regex on every line
     hyperscan = None
 
-ASCII = "".join(map(chr, range(128)))
-_OUTSIDE_ASCII = re.compile("[^\x00-\x7f]")
-# An escape: a Unicode class, a character by its code, or any other (one character after "\").
-_ESCAPE = regex.compile(r"\\(?:(?P<cls>[pP](?:\{[^}]*\}|\w))|(?P<code>u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2})|.)",
-                        regex.DOTALL)
-# The escapes that match characters outside ASCII too (\W \S \D and "." match 0x80 as they are);
-# word boundaries are dropped: in the shadow a letter outside ASCII is no word character.
-_WIDENED = {"w": "[\\w\\x80]", "d": "[\\d\\x80]", "s": "[\\s\\x80]", "b": "", "B": ""}
-_UNSUPPORTED_ESCAPES = frozenset("AZzGKuUNXRhHvVmM")
-# A bounded repeat {m,n} is passed on as {m,}: a superset, which hyperscan compiles ten times
-# faster (large bounds make large automata).
-_QUANTIFIER = regex.compile(r"\{(?P<least>\d+)(?:,(?P<most>\d*))?\}")
-# The group openings passed on: capturing, non-capturing, atomic, lookaround, named, case scoped.
-_GROUP = regex.compile(r"\((?:\?(?::|>|=|!|<=|<!|P<\w+>|-?i:))?")
+# One scan over the lines joined by "\n": "^" and "$" hold at every line's edges. No
+# SINGLEMATCH: a pattern reports every line it matches, once each (line_end_pattern).
 _FLAGS = 0 if hyperscan is None else (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_CASELESS
-                                      | hyperscan.HS_FLAG_SINGLEMATCH)
+                                      | hyperscan.HS_FLAG_MULTILINE)
 
 
 def available() -> bool:
@@ -60,180 +46,159 @@ class Prefilter:
     def __init__(self, patterns: Sequence[tuple[int, Sequence[str]]]):
         """Compile (category index, its patterns) pairs; `categories` are the indexes prefiltered:
         those all of whose patterns hyperscan can prefilter."""
-        expressions, owners = [], []
-        self.categories: set[int] = set()
-        for index, category_patterns in patterns:
-            compiled = [shadow_pattern(p) for p in category_patterns]
-            if all(p is not None for p in compiled):
-                self.categories.add(index)
-                expressions += compiled
-                owners += [index] * len(compiled)
-        self.database = _compile(expressions)
-        if self.database is None:   # some pattern does not compile: leave out its categories
-            self.categories -= {owner for owner, e in zip(owners, expressions) if _compile([e], keep=False) is None}
-            kept = [(owner, e) for owner, e in zip(owners, expressions) if owner in self.categories]
-            owners, expressions = [owner for owner, _ in kept], [e for _, e in kept]
-            self.database = _compile(expressions)
-        self.owners = owners
+        head, self.database = _kept(("patterns", [(index, list(p)) for index, p in patterns]), lambda: _build(patterns))
+        self.alphabet, self.categories = Alphabet(head["alphabet"]), set(head["categories"])
         self._local = threading.local()   # a scratch space per thread: scans must not share one
 
     def candidates(self, texts: Sequence[str]) -> dict[int, set[int]]:
-        """Return, per prefiltered category, the positions of the texts it may match.
-
-        Each text's shadow is scanned on its own, and each pattern reports at most one match
-        in it (SINGLEMATCH): one scan of the page joined by "\n" reports every end of every
-        match, ten times more calls back into Python on the devset.
-        """
+        """Return, per prefiltered category, the positions of the texts it may match."""
         found: dict[int, set[int]] = {index: set() for index in self.categories}
-        if not self.categories or not texts:
+        if self.database is None or not texts:
             return found
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = hyperscan.Scratch(self.database)
-        owners = self.owners
+        reports: list[tuple[int, int]] = []
+        report = reports.append
 
-        def on_match(pattern: int, start: int, end: int, flags: int, line: int) -> None:
-            found[owners[pattern]].add(line)
+        def on_match(category: int, start: int, end: int, flags: int, context: object) -> None:
+            report((category, end))
 
-        scan = self.database.scan
-        shadows = _OUTSIDE_ASCII.sub("\x80", "\n".join(texts)).encode("latin-1").split(b"\n")
-        for k, shadow in enumerate(shadows):
-            scan(shadow, match_event_handler=on_match, context=k, scratch=scratch)
+        shadow = self.alphabet.shadow("\n".join(texts))
+        self.database.scan(shadow, match_event_handler=on_match, scratch=_scratch(self._local, self.database))
+        if reports:   # a report is at the end of a line (one byte per character)
+            ends = numpy.cumsum(numpy.fromiter(map(len, texts), dtype=numpy.int64, count=len(texts)) + 1) - 1
+            lines = numpy.searchsorted(ends, [end for _, end in reports]).tolist()
+            for (category, _), line in zip(reports, lines):
+                found[category].add(line)
         return found
 
 
-def shadow_pattern(pattern: str) -> bytes | None:
-    r"""Return a regex pattern rewritten for hyperscan on the shadow of lines, or None if it cannot be.
+class PhraseScreen:
+    """Which keys (folded lines) start with a phrase of one table or hold one of another, from
+    one hyperscan scan of a page's keys: a superset of the lines the phrase regexes match."""
 
-    Every class ([...], \p{..}, \P{..}) and every character outside ASCII (also written \uXXXX
-    or \xHH) becomes the class of the ASCII characters regex matches with it, with the case
-    folding in force there ("ı" folds to "i", "ſ" to "s"), and 0x80. An ASCII letter that a
-    character outside ASCII folds to (the Kelvin sign to "k") also matches 0x80; \w \d \s
-    match it too, and word boundaries are dropped. The words of other scripts collapse into a
-    few states (a Persian date pattern compiles in a tenth of the time). Constructs the two
-    engines read differently give None.
-    """
-    out: list[str] = []
-    caseless = [True]   # per open group: whether case is folded in it (rule patterns are IGNORECASE)
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        flags = regex.IGNORECASE if caseless[-1] else 0
-        if ch == "[":
-            end = _class_end(pattern, i)
-            if end is None:
-                return None
-            out.append(_shadow_class(pattern[i:end], flags))
-            i = end
-        elif ch == "\\":
-            m = _ESCAPE.match(pattern, i)
-            if m is None:
-                return None
-            i = m.end()
-            escaped = m.group(0)[1]
-            if m.group("cls"):
-                out.append(_shadow_class(m.group(0), flags))
-            elif m.group("code") or not escaped.isascii():
-                code = chr(int(m.group("code")[1:], 16)) if m.group("code") else escaped
-                out.append(_shadow_class(regex.escape(code), flags))
-            elif escaped in _WIDENED:
-                out.append(_WIDENED[escaped])
-            elif escaped in _UNSUPPORTED_ESCAPES or escaped.isdigit() and escaped != "0":
-                return None   # (a digit: a back reference)
-            else:
-                out.append(m.group(0))
-        elif ch == "{":
-            m = _QUANTIFIER.match(pattern, i)
-            if m is None:
-                return None   # regex reads "{,3}" as a quantifier, hyperscan as text
-            out.append(m.group(0) if m.group("most") is None else "{%s,}" % m.group("least"))
-            i = m.end()
-        elif ch == "(":
-            m = _GROUP.match(pattern, i)
-            if m.group(0) == "(" and pattern.startswith("(?", i):
-                return None   # a global flag, a conditional, a branch reset...
-            out.append(m.group(0))
-            caseless.append({"(?i:": True, "(?-i:": False}.get(m.group(0), caseless[-1]))
-            i = m.end()
-        elif ch == ")":
-            if len(caseless) == 1:
-                return None
-            caseless.pop()
-            out.append(ch)
-            i += 1
-        else:
-            out.append(_shadow_class(regex.escape(ch), flags) if not ch.isascii() or ch in _folded_from_beyond(flags)
-                       else ch if ch.isprintable() else f"\\x{ord(ch):02x}")   # (metacharacters stay)
-            i += 1
-    return "".join(out).encode("ascii")
+    START, CONTAINS = 0, 1   # the expressions' ids
+
+    def __init__(self, start: Sequence[str], contains: Sequence[str]):
+        _, self.database = _kept(("phrases", list(start), list(contains)),
+                                 lambda: ({}, _compile_phrases(start, contains)))
+        self._local = threading.local()
+
+    def lines(self, keys: Sequence[str]) -> tuple[set[int], set[int]]:
+        """Return the positions of the keys that start with a start phrase, and of those that
+        hold a contains phrase."""
+        found: tuple[set[int], set[int]] = (set(), set())
+        if self.database is None or not keys:
+            return found
+        # Every key follows a "\n" (a start phrase is written "\n" + the phrase); no key holds one.
+        data = ("\n" + "\n".join(keys)).encode("utf-8", "surrogatepass")
+        reports: list[tuple[int, int]] = []
+        report = reports.append
+
+        def on_match(kind: int, start: int, end: int, flags: int, context: object) -> None:
+            report((kind, end))
+
+        self.database.scan(data, match_event_handler=on_match, scratch=_scratch(self._local, self.database))
+        if reports:
+            breaks = numpy.flatnonzero(numpy.frombuffer(data, dtype=numpy.uint8) == 10)
+            lines = numpy.searchsorted(breaks, [end - 1 for _, end in reports], side="right") - 1
+            for (kind, _), line in zip(reports, lines.tolist()):
+                found[kind].add(line)
+        return found
 
 
-def _class_end(pattern: str, start: int) -> int | None:
-    """Return where the bracketed class opening at `start` ends (after its "]"); None for a
-    nested set or a POSIX class, which the engines read differently."""
-    i = start + 1
-    if pattern.startswith("^", i):
-        i += 1
-    if pattern.startswith("]", i):   # a leading "]" is a literal
-        i += 1
-    while i < len(pattern):
-        if pattern[i] == "\\":
-            i += 2
-        elif pattern[i] == "[":
-            return None
-        elif pattern[i] == "]":
-            return i + 1
-        else:
-            i += 1
-    return None
+def _compile_phrases(start: Sequence[str], contains: Sequence[str]) -> "hyperscan.Database | None":
+    """Return the phrases compiled as literals (a start phrase after a "\n"), ids by table."""
+    if not start and not contains:
+        return None
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        database.compile(expressions=[b"\n" + p.encode("utf-8", "surrogatepass") for p in start]
+                         + [p.encode("utf-8", "surrogatepass") for p in contains],
+                         ids=[PhraseScreen.START] * len(start) + [PhraseScreen.CONTAINS] * len(contains),
+                         flags=0, literal=True)
+    except hyperscan.error:
+        return None
+    return database
 
 
-def _shadow_class(cls: str, flags: int) -> str:
-    """Return a class (or one escaped character) as the ASCII characters regex matches with it, and 0x80."""
-    return "[\\x80" + "".join(f"\\x{ord(ch):02x}" for ch in regex.findall(cls, ASCII, flags)) + "]"
+def _scratch(local: threading.local, database: "hyperscan.Database") -> "hyperscan.Scratch":
+    """Return this thread's scratch space for the database: scans must not share one."""
+    scratch = getattr(local, "scratch", None)
+    if scratch is None:
+        scratch = local.scratch = hyperscan.Scratch(database)
+    return scratch
+
+
+def _build(patterns: Sequence[tuple[int, Sequence[str]]]) -> tuple[dict, "hyperscan.Database | None"]:
+    """Return the alphabet of the patterns and the categories prefiltered (as JSON), and their
+    database: one expression per category, its id the category's index."""
+    alphabet = Alphabet.of(p for _, category_patterns in patterns for p in category_patterns)
+    expressions: dict[int, bytes] = {}
+    for index, category_patterns in patterns:
+        shadows = [shadow_pattern(p, alphabet) for p in category_patterns]
+        if all(s is not None for s in shadows):
+            expressions[index] = b"|".join(line_end_pattern(s) for s in shadows)
+    database = _compile(expressions)
+    if database is None:   # some expression does not compile: leave out its categories
+        expressions = {index: e for index, e in expressions.items() if _compile({index: e}) is not None}
+        database = _compile(expressions)
+    return {"alphabet": alphabet.named, "categories": sorted(expressions)}, database
+
+
+def _compile(expressions: dict[int, bytes]) -> "hyperscan.Database | None":
+    """Return the expressions compiled into one database; None if there are none or one does not
+    compile (a construct hyperscan cannot even approximate, or a pattern that matches "")."""
+    if not expressions:
+        return None
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        database.compile(expressions=list(expressions.values()), ids=list(expressions),
+                         flags=[_FLAGS] * len(expressions))
+    except hyperscan.error:
+        return None
+    return database
+
+
+def _kept(key: object, build: Callable[[], tuple[dict, "hyperscan.Database | None"]]) -> tuple[dict, "hyperscan.Database | None"]:
+    """Return what build() returns (a JSON object and a database), kept on disk (cache_dir()):
+    a language's patterns take 0.3-2 s to compile, 1 ms to load."""
+    path = cache_dir() / f"{_digest(key)}.hsdb"
+    kept = _load(path)
+    if kept is None:
+        kept = build()
+        _save(path, *kept)
+    return kept
+
+
+def _digest(key: object) -> str:
+    """Return the file name of what `key` compiles to: a hash of it, of this code and of the
+    versions of hyperscan and regex (which decides what a class matches)."""
+    return hashlib.sha256(_code() + repr((hyperscan.__version__, regex.__version__, _FLAGS, key)).encode()).hexdigest()[:32]
 
 
 @cache
-def _folded_from_beyond(flags: int) -> frozenset[str]:
-    """Return the ASCII letters that some character outside ASCII matches under these flags."""
-    # Every character outside ASCII, decoded at once (a join of a million chr() takes 0.3 s).
-    every = numpy.arange(128, 0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
-    beyond = set(regex.findall("[a-zA-Z]", every, flags))
-    return frozenset(ch for b in beyond for ch in regex.findall(regex.escape(b), ASCII, flags))
+def _code() -> bytes:
+    """Return the code that compiles the databases: a change to it compiles them again."""
+    return b"".join((Path(__file__).parent / name).read_bytes() for name in ("prefilter.py", "shadow.py"))
 
 
-def _compile(expressions: list[bytes], keep: bool = True) -> "hyperscan.Database | None":
-    """Return the expressions compiled into one database; None if one does not compile (a
-    construct hyperscan cannot even approximate, or a pattern that matches "").
-
-    A compiled database is kept on disk (cache_dir()) and loaded by the next process: a
-    language's patterns take 0.3-1 s to compile, 1 ms to load. keep=False: a probe of one
-    pattern, neither looked up nor kept.
-    """
-    if not expressions:
-        return None
-    digest = hashlib.sha256(repr((hyperscan.__version__, _FLAGS, expressions)).encode()).hexdigest()[:32]
-    path = cache_dir() / f"{digest}.hsdb"
-    if keep:
-        try:
-            return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
-        except (OSError, hyperscan.error):   # not compiled yet, or for another CPU or version
-            pass
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+def _load(path: Path) -> tuple[dict, "hyperscan.Database | None"] | None:
+    """Return what _save kept in the file; None if there is none or it cannot be read."""
     try:
-        database.compile(expressions=expressions, ids=list(range(len(expressions))), flags=[_FLAGS] * len(expressions))
-    except hyperscan.error:
+        head, _, body = path.read_bytes().partition(b"\n")
+        return json.loads(head), hyperscan.loadb(body, hyperscan.HS_MODE_BLOCK) if body else None
+    except (OSError, ValueError, hyperscan.error):   # not built yet, or for another CPU
         return None
-    if not keep:
-        return database
+
+
+def _save(path: Path, head: dict, database: "hyperscan.Database | None") -> None:
+    """Keep a JSON object and a database: a line of JSON, then the database as hyperscan serialises it."""
     try:   # written whole under another name, then renamed: a reader never sees half a file
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        partial.write_bytes(hyperscan.dumpb(database))
+        partial.write_bytes(json.dumps(head).encode() + b"\n" + (hyperscan.dumpb(database) if database is not None else b""))
         partial.replace(path)
     except OSError:   # a read-only home: compile again next time
         pass
-    return database
 
 
 def cache_dir() -> Path:
@@ -244,15 +209,24 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cleaner"
 
 
-_PREFILTERS: dict[tuple, Prefilter] = {}
+_BUILT: dict[tuple, "Prefilter | PhraseScreen"] = {}
 
 
 def prefilter_for(patterns: Sequence[tuple[int, Sequence[str]]]) -> Prefilter:
     """Return the process's Prefilter of these patterns, built once."""
-    key = tuple((index, tuple(p)) for index, p in patterns)
-    found = _PREFILTERS.get(key)
+    return _built_once(("patterns", tuple((index, tuple(p)) for index, p in patterns)), lambda: Prefilter(patterns))
+
+
+def phrase_screen_for(start: Sequence[str], contains: Sequence[str]) -> PhraseScreen:
+    """Return the process's PhraseScreen of these phrase tables, built once (its database is
+    None when there are no phrases, or they do not compile)."""
+    return _built_once(("phrases", tuple(start), tuple(contains)), lambda: PhraseScreen(start, contains))
+
+
+def _built_once(key: tuple, build: Callable):
+    found = _BUILT.get(key)
     if found is None:
-        if len(_PREFILTERS) >= 64:
-            _PREFILTERS.clear()
-        found = _PREFILTERS[key] = Prefilter(patterns)
+        if len(_BUILT) >= 64:
+            _BUILT.clear()
+        found = _BUILT[key] = build()
     return found

@@ -7,6 +7,7 @@ scanned for it).
 """
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Sequence
 
 from .model import Line, LineFeatures, RuleHit
@@ -25,7 +26,7 @@ def match_line(ruleset: RuleSet, text: str, features: LineFeatures) -> tuple[Rul
 
 def match_lines(ruleset: RuleSet, lines: Sequence[Line], features: Sequence[LineFeatures]) -> tuple[tuple[RuleHit, ...], ...]:
     """Return the hits of every line of a page."""
-    found = ruleset.matcher.match_page([line.text for line in lines], [f.words for f in features],
-                                       [f.terminal_punct for f in features])
-    hits = ruleset.matcher.hits
-    return tuple(tuple(hits[index] for index in indexes) if indexes else () for indexes in found)
+    found = ruleset.matcher.match_page(list(map(attrgetter("text"), lines)), list(map(attrgetter("words"), features)),
+                                       list(map(attrgetter("terminal_punct"), features)))
+    hit = ruleset.matcher.hits.__getitem__
+    return tuple([tuple(map(hit, indexes)) if indexes else () for indexes in found])

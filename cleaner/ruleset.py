@@ -14,14 +14,14 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import regex
 
 from .caches import register
 from .fold import fold_key, fold_word
 from .model import CleanerError, Label, RuleHit
-from .prefilter import available as prefilter_available, prefilter_for
+from .prefilter import available as prefilter_available, phrase_screen_for, prefilter_for
 
 MATCH_MODES = ("line", "start", "contains")
 CATEGORY_KEYS = {
@@ -37,6 +37,9 @@ _HTML_TOKEN = regex.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Rule patterns are tried only on lines up to this long: no devset line over 1,000 characters
 # is matched by any pattern, and the bound keeps a slow pattern's cost per line bounded.
 PATTERN_MAX_CHARS = 1000
+# A key can start with a phrase only if its first characters are those of one: a set lookup
+# of this many, where a regex match per line would cost ten times more.
+_HEAD_CHARS = 4
 LANGUAGE_KEYS = {"code": str, "name": str, "stopwords": list}
 TOP_KEYS = {
     "base": {"ruleset", "settings", "category"},
@@ -482,11 +485,14 @@ def _replace(cat: Category, **changes: Any) -> Category:
 class Matcher:
     """All categories' phrases and patterns compiled into a handful of lookups.
 
-    Per line the work is one dict lookup, two phrase scans and one search per category
-    with patterns (one regex per category: one regex of all the patterns scans 2-4 times
-    slower, as its alternation defeats the regex module's literal prefilters); with
-    hyperscan installed, a page's lines are first screened for all patterns in one pass
-    (prefilter.py) and regex searches only the lines it lets through. Patterns run
+    Per line the work is one dict lookup (whole-line phrases); the start and contains phrase
+    regexes, and one regex per category with patterns (one regex of all the patterns scans
+    2-4 times slower, as its alternation defeats the regex module's literal prefilters), run
+    only on the lines a page's screens let through. With hyperscan installed (prefilter.py),
+    one scan of the page's keys names the lines that may hold a phrase, and one scan of its
+    shadow the lines each category's patterns may match; without it, a key's first characters
+    and a substring search per phrase screen the phrases, and the patterns scan the lines
+    joined (see match_page). Patterns run
     only on lines of at most `max_chars` characters (boilerplate is short; a pattern with
     nested or overlapping repeats can take quadratic or worse time on a long line), and each
     search gives up after `timeout` seconds. Answers for short lines are remembered: menus
@@ -525,6 +531,8 @@ class Matcher:
         self.start = start
         self.contains = contains
         self.start_re = _phrase_regex(start, anchored=True)
+        self.start_heads = frozenset(p[:_HEAD_CHARS] for p in start if len(p) >= _HEAD_CHARS)
+        self.start_short = tuple(p for p in start if len(p) < _HEAD_CHARS)
         self.contains_re = _phrase_regex(contains, anchored=False)
         self.category_patterns = tuple(
             (index, regex.compile("|".join(f"(?:{p})" for p in cat.patterns), regex.IGNORECASE))
@@ -542,15 +550,18 @@ class Matcher:
         self.joinable = {index: regex.compile(pattern.pattern, regex.IGNORECASE | regex.MULTILINE)
                          for index, pattern in self.category_patterns
                          if all(_reads_only_its_match(p) for p in categories[index].patterns)}
-        self.prefilter = prefilter_for([(index, categories[index].patterns) for index, _ in self.category_patterns]) \
-            if prefilter_available() else None
+        self.prefilter = self.phrase_screen = None
+        if prefilter_available():
+            self.prefilter = prefilter_for([(index, categories[index].patterns) for index, _ in self.category_patterns])
+            screen = phrase_screen_for(list(start), list(contains))
+            self.phrase_screen = screen if screen.database is not None else None
         self._built = True
 
     def match_page(self, texts: Sequence[str], words: Sequence[int], sentences: Sequence[bool]) -> list[tuple[int, ...]]:
         """Return match() of every line of a page (texts, word counts and sentence flags by line).
 
-        The lines not answered before are matched together: phrases line by line, and the
-        patterns by the prefilter (prefilter.py: one hyperscan pass over the lines names the
+        The lines not answered before are matched together: phrases by their keys, and the
+        patterns by the prefilter (prefilter.py: one hyperscan scan of the lines names the
         few lines each category may match, which its regex then confirms) or, without it, each
         category's patterns in one scan over the lines joined by "\n" (MULTILINE: ^ and $
         hold at every line's edges). A match inside one line is that line's match; a match
@@ -560,13 +571,15 @@ class Matcher:
         """
         if not self._built:
             self._build()
-        answers: list[tuple[int, ...] | None] = [self._answers.get(t) if t else () for t in texts]
-        todo: dict[str, tuple[int, bool]] = {}
-        for text, answer, n, sentence in zip(texts, answers, words, sentences):
-            if answer is None and text not in todo:
-                todo[text] = (n, sentence)
+        answers: list[tuple[int, ...] | None] = list(map(self._answers.get, texts))
+        todo: dict[str, int] = {}   # each new text, and its first line
+        for k in [k for k, answer in enumerate(answers) if answer is None]:
+            if texts[k]:
+                todo.setdefault(texts[k], k)
+            else:
+                answers[k] = ()   # a blank line matches nothing
         if todo:
-            fresh = self._match_many(list(todo), [n for n, _ in todo.values()], [b for _, b in todo.values()])
+            fresh = self._match_many(list(todo), [words[k] for k in todo.values()], [sentences[k] for k in todo.values()])
             for text, answer in fresh.items():
                 if len(text) <= self.CACHE_MAX_LINE_CHARS:
                     if len(self._answers) >= self.CACHE_MAX_ENTRIES:
@@ -576,41 +589,47 @@ class Matcher:
         return answers  # type: ignore[return-value]
 
     def _match_many(self, texts: list[str], words: list[int], sentences: list[bool]) -> dict[str, tuple[int, ...]]:
+        """Return the answers of distinct texts: most have none, so hits are gathered by line."""
         found = self._match_phrases(texts, words)
+        for index, lines in self._match_patterns(texts, words, sentences):
+            for k in lines:
+                found.setdefault(k, []).append(index)
+        answers = dict.fromkeys(texts, ())
         cats = self.categories
-        short = [k for k, t in enumerate(texts) if len(t) <= self.max_chars]
+        for k, indexes in found.items():
+            answers[texts[k]] = tuple(i for i in sorted(set(indexes)) if self._within(cats[i], words[k], sentences[k]))
+        return answers
+
+    def _match_patterns(self, texts: list[str], words: list[int], sentences: list[bool]) -> Iterator[tuple[int, list[int]]]:
+        """Yield each category with patterns and the lines within its limits that they match."""
+        cats = self.categories
+        short: Sequence[int] = range(len(texts)) if max(map(len, texts)) <= self.max_chars else \
+            [k for k, t in enumerate(texts) if len(t) <= self.max_chars]
         candidates = self._screen(texts, short)
         groups: dict[tuple, list[int]] = {}      # lines within the same limits are joined once
         for index, pattern in self.category_patterns:
             cat = cats[index]
+            may = candidates.get(index)
+            if may is not None:   # the prefilter has screened every line: regex confirms its candidates
+                yield index, [k for k in may if self._within(cat, words[k], sentences[k]) and self._search(pattern, texts[k])]
+                continue
             limits = (cat.max_words, cat.skip_sentences)
             members = groups.get(limits)
             if members is None:
                 members = groups[limits] = [k for k in short if self._within(cat, words[k], sentences[k])]
-            may = candidates.get(index)
-            if may is not None:   # the prefilter has screened every line: regex confirms its candidates
-                for k in may.intersection(members):
-                    if self._search(pattern, texts[k]):
-                        found[k].append(index)
-                continue
-            if not members:
-                continue
             joined = self.joinable.get(index)
             if joined is None or len(members) == 1:
-                for k in members:
-                    if self._search(pattern, texts[k]):
-                        found[k].append(index)
-                continue
-            for k in self._scan_joined(joined, pattern, [texts[k] for k in members]):
-                found[members[k]].append(index)
-        return {t: tuple(i for i in sorted(set(f)) if self._within(cats[i], n, b))
-                for t, f, n, b in zip(texts, found, words, sentences)}
+                yield index, [k for k in members if self._search(pattern, texts[k])]
+            elif members:
+                yield index, [members[k] for k in self._scan_joined(joined, pattern, [texts[k] for k in members])]
 
-    def _screen(self, texts: list[str], short: list[int]) -> dict[int, set[int]]:
+    def _screen(self, texts: list[str], short: Sequence[int]) -> dict[int, set[int]]:
         """Return, per category the prefilter covers, the short lines its patterns may match
         (none without a prefilter)."""
         if self.prefilter is None:
             return {}
+        if len(short) == len(texts):
+            return self.prefilter.candidates(texts)
         found = self.prefilter.candidates([texts[k] for k in short])
         return {index: {short[k] for k in lines} for index, lines in found.items()}
 
@@ -638,20 +657,30 @@ class Matcher:
         except TimeoutError:
             raise CleanerError(self._blame_slow_pattern(text)) from None
 
-    def _match_phrases(self, texts: list[str], words: list[int]) -> list[list[int]]:
-        """Return the categories whose phrases match each line (before the categories' limits)."""
-        keys = [fold_key(t) for t in texts]
-        found: list[list[int]] = [list(self.whole.get(key, ())) for key in keys]
+    def _match_phrases(self, texts: list[str], words: list[int]) -> dict[int, list[int]]:
+        """Return the categories whose phrases match each line that some match (before the
+        categories' limits)."""
+        keys = list(map(fold_key, texts))
+        whole = self.whole
+        found = {k: list(whole[key]) for k, key in enumerate(keys) if key in whole}
+        # The phrase regexes run only on the keys that may start with or hold some phrase.
+        if self.phrase_screen is not None:
+            starting, holding = self.phrase_screen.lines(keys)
+        else:
+            heads, short = self.start_heads, self.start_short
+            starting = [k for k, key in enumerate(keys) if key[:_HEAD_CHARS] in heads or key.startswith(short)]
+            holding = self._holding_phrases(keys, [k for k, n in enumerate(words) if n <= self.contains_max_words])
         if self.start_re is not None:
-            for k, key in enumerate(keys):
+            for k in starting:
                 if words[k] <= self.start_max_words:
-                    m = self.start_re.match(key)
+                    m = self.start_re.match(keys[k])
                     if m:
-                        found[k] += self.start[m.group(0)]
+                        found.setdefault(k, []).extend(self.start[m.group(0)])
         if self.contains_re is not None:
-            for k in self._holding_phrases(keys, [k for k, n in enumerate(words) if n <= self.contains_max_words]):
-                for m in self.contains_re.finditer(keys[k], overlapped=True):
-                    found[k] += self.contains[m.group(0)]
+            for k in holding:
+                if words[k] <= self.contains_max_words:
+                    for m in self.contains_re.finditer(keys[k], overlapped=True):
+                        found.setdefault(k, []).extend(self.contains[m.group(0)])
         return found
 
     def _holding_phrases(self, keys: list[str], members: list[int]) -> set[int]:

@@ -32,3 +32,17 @@ def test_every_ascii_edge_character_is_stripped_and_no_other():
 def test_an_ascii_word_folds_as_the_general_path_folds_it(word):
     general = fold._DIACRITICS.sub("", word.translate(fold._ARABIC).casefold().translate(fold._ARABIC))
     assert fold.fold_word(word) == general
+
+
+def test_a_long_line_is_remembered_within_a_budget_of_characters(monkeypatch):
+    fold._clear()
+    monkeypatch.setattr(fold, "CACHE_MAX_LONG_CHARS", 2000)
+    long_line = "Ein längerer Absatz, der über die Grenze hinaus geht. " * 10
+    assert fold.fold_key(long_line) == fold._fold_key(long_line) and long_line in fold._LONG_KEYS
+    others = [f"{k} {long_line}" for k in range(5)]
+    for text in others:
+        assert fold.fold_key(text) == fold._fold_key(text)
+    assert fold._long_chars == sum(map(len, fold._LONG_KEYS)) <= 2000
+    assert len(long_line) > fold.CACHE_MAX_LINE_CHARS and long_line not in fold._LINE_KEYS
+    fold._clear()
+    assert not fold._LONG_KEYS and fold._long_chars == 0

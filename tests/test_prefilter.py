@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cleaner import prefilter
 from cleaner.ruleset import available_languages, load_ruleset
+from cleaner.shadow import shadow_pattern
 
 ASCII = [chr(code) for code in range(128)]
 LANGUAGES = [None] + available_languages()
@@ -58,29 +59,29 @@ def test_every_unicode_class_of_the_rule_files_is_spelled_out_as_regex_reads_it_
     assert classes
     for cls in classes:
         for scoped in (cls, f"(?-i:{cls})"):   # rule patterns are caseless, some classes scoped case-sensitive
-            spelled = prefilter.shadow_pattern(scoped)
+            spelled = shadow_pattern(scoped)
             want = [ch for ch in ASCII if regex.fullmatch(scoped, ch, regex.IGNORECASE)]
             assert [ch for ch, hits in zip(ASCII, ascii_matches([spelled], ASCII)) if hits] == want, scoped
 
 
 def test_patterns_the_engines_read_differently_are_not_prefiltered():
     for pattern in [r"a{,3}b", r"(a)\1", r"(?m)^share", r"\Ashare", r"[[:alpha:]]+", "\\u20"]:
-        assert prefilter.shadow_pattern(pattern) is None, pattern
+        assert shadow_pattern(pattern) is None, pattern
 
 
 def test_a_non_ascii_letter_stays_one_character_for_the_quantifier_after_it():
-    assert prefilter.shadow_pattern("tr(?:ö|oe)st") == rb"tr(?:[\x80]|oe)[\x80\x53\x73]t"   # "ſ" folds to "s"
-    assert ascii_matches([prefilter.shadow_pattern("^xö?y$")], ["xy", "xoy"]) == [{0}, set()]
+    assert shadow_pattern("tr(?:ö|oe)st") == rb"tr(?:[\x80]|oe)[\x53\x73\x80]t"   # "ſ" folds to "s"
+    assert ascii_matches([shadow_pattern("^xö?y$")], ["xy", "xoy"]) == [{0}, set()]
 
 
 def test_a_letter_regex_folds_to_ascii_keeps_its_ascii_match():
     for pattern, text in [("ſhare", "share"), ("yan[ıi]t", "yanIt"), ("\\u017fhare", "SHARE"), ("[\\p{Han}x]", "x")]:
         assert regex.search(pattern, text, regex.IGNORECASE)
-        assert ascii_matches([prefilter.shadow_pattern(pattern)], [text]) == [{0}], pattern
+        assert ascii_matches([shadow_pattern(pattern)], [text]) == [{0}], pattern
 
 
 def test_a_class_of_no_ascii_character_matches_no_ascii_text():
-    assert ascii_matches([prefilter.shadow_pattern(r"a\p{Han}"), prefilter.shadow_pattern(r"a[^\p{Han}]")],
+    assert ascii_matches([shadow_pattern(r"a\p{Han}"), shadow_pattern(r"a[^\p{Han}]")],
                          ["a", "ab"]) == [set(), {1}]
 
 
@@ -124,21 +125,27 @@ def test_the_prefilter_changes_no_answer_on_the_rule_examples(monkeypatch, lang)
     agree(plain, fast, [v for e in examples for v in variants(e)])
 
 
-EXAMPLE_WORDS = sorted({w for lang in ("en", "de", "fr") for cat in load_ruleset(lang).categories
-                        for e in cat.examples_match for w in regex.findall(r"\S+", e)})
-line = st.lists(st.one_of(st.sampled_from(EXAMPLE_WORDS), st.sampled_from(["|", "·", "-", ":", "(c)", "©", "2024",
-                                                                           "12:30", "3.4.2021", "by", "Photo"]),
-                          st.sampled_from(["\u212a", "ſ", "İ", "ı", "ü", "’", "\u00a0", "٣", "ẞ", "Ǆ"]),
-                          st.text(st.characters(max_codepoint=127), max_size=6), st.text(max_size=4)),
-                max_size=8).map(" ".join).map(lambda text: text.replace("\n", " "))   # a line holds no "\n"
+def example_words(lang: str) -> list[str]:
+    """Return the words of a language's rule examples, as written and upper-cased."""
+    words = {w for cat in load_ruleset(lang).categories for e in cat.examples_match for w in regex.findall(r"\S+", e)}
+    return sorted(words | {w.upper() for w in words})
 
 
-@pytest.mark.parametrize("lang", ["en", "de", "fr"])
+def lines_of(words: list[str]):
+    return st.lists(st.one_of(st.sampled_from(words), st.sampled_from(["|", "·", "-", ":", "(c)", "©", "2024",
+                                                                       "12:30", "3.4.2021", "by", "Photo"]),
+                              st.sampled_from(["\u212a", "ſ", "İ", "ı", "ü", "’", "\u00a0", "٣", "ẞ", "Ǆ", "ς", "Σ"]),
+                              st.text(st.characters(max_codepoint=127), max_size=6), st.text(max_size=4)),
+                    max_size=8).map(" ".join).map(lambda text: text.replace("\n", " "))   # a line holds no "\n"
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "ru", "el", "tr", "ja", "ar"])
 def test_the_prefilter_changes_no_answer_on_generated_lines(monkeypatch, lang):
     plain, fast = both_matchers(monkeypatch, lang)
+    words = sorted(set(example_words(lang) + example_words("en")))
 
     @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(st.lists(line, min_size=1, max_size=12))
+    @given(st.lists(lines_of(words), min_size=1, max_size=12))
     def check(lines):
         agree(plain, fast, lines)
 
@@ -151,7 +158,7 @@ def test_the_shadow_of_a_line_matches_wherever_regex_matches_the_line():
         assert regex.search(pattern, text, regex.IGNORECASE)
         shadow = regex.sub(r"[^\x00-\x7f]", "\x80", text).encode("latin-1")
         database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        database.compile(expressions=[prefilter.shadow_pattern(pattern)], flags=[prefilter._FLAGS])
+        database.compile(expressions=[shadow_pattern(pattern)], flags=[prefilter._FLAGS])
         found = []
         database.scan(shadow, match_event_handler=lambda *_: found.append(1))
         assert found, pattern
@@ -167,11 +174,18 @@ def test_a_line_a_catastrophic_pattern_cannot_match_never_reaches_regex(tmp_path
 
 def test_a_compiled_database_is_kept_on_disk_and_loaded_by_the_next_process(tmp_path, monkeypatch):
     monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
-    expressions = [prefilter.shadow_pattern(r"^\W*share\W*$")]
-    prefilter._compile(expressions)
+    patterns = [(0, [r"^\W*share\W*$"]), (3, ["köln"])]
+    built = prefilter.Prefilter(patterns)
     kept = list(tmp_path.glob("*.hsdb"))
     assert len(kept) == 1
-    loaded = prefilter._compile(expressions)
-    found = []
-    loaded.scan(b"Share!", match_event_handler=lambda *_: found.append(1), scratch=hyperscan.Scratch(loaded))
-    assert found and list(tmp_path.glob("*")) == kept
+    monkeypatch.setattr(prefilter, "_build", lambda patterns: pytest.fail("compiled again"))
+    loaded = prefilter.Prefilter(patterns)
+    texts = ["Share!", "x", "KÖLN", "Köln und Bonn"]
+    assert loaded.candidates(texts) == built.candidates(texts) == {0: {0}, 3: {2, 3}}
+    assert loaded.alphabet.named == built.alphabet.named and list(tmp_path.glob("*")) == kept
+
+
+def test_the_phrase_screen_finds_a_start_phrase_only_at_a_line_start_and_a_contained_one_anywhere():
+    screen = prefilter.PhraseScreen(["share", "über"], ["read more", "mehr lesen"])
+    keys = ["ççç read more", "share this", "über uns", "xshare", "weiter: mehr lesen", "", "read mor"]
+    assert screen.lines(keys) == ({1, 2}, {0, 4})
