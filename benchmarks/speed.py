@@ -179,7 +179,7 @@ _CHILD = """
 import resource, sys, time
 start, cpu = time.perf_counter(), time.process_time()
 from cleaner.config import Config
-from cleaner.language import load_profiles
+from cleaner.langprob import load_profiles
 from cleaner.pipeline import shared_cleaner
 from cleaner.records import run_jsonl
 from cleaner.ruleset import available_languages

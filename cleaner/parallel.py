@@ -15,7 +15,7 @@ from itertools import islice
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from .config import Config
-from .language import load_profiles
+from .langprob import load_profiles
 from .model import CleanerError, Result
 from .pipeline import Cleaner, shared_cleaner
 
