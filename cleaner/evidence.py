@@ -133,13 +133,13 @@ def shift_by_evidence(scored: Scored, features: Sequence[LineFeatures], vectors:
     parts = numpy.array(vectors, dtype=numpy.float64).reshape(len(vectors), len(EVIDENCE_NAMES)) * weights
     # A running sum, not numpy's pairwise one: the same float as summing the parts in order.
     shifts = bias + numpy.cumsum(parts, axis=1)[:, -1]
-    name = _REASONS.__getitem__
     out = []
-    for (logit, reasons), f, shift, order in zip(scored, features, shifts.tolist(), pushed_most(parts, shifts, top)):
+    for (logit, reasons), f, shift, pushed in zip(scored, features, shifts.tolist(),
+                                                  pushed_most(parts, shifts, top, _REASONS)):
         if not f.chars:
             out.append((logit, reasons))
             continue
-        out.append((logit + shift, tuple(map(name, order)) + reasons))
+        out.append((logit + shift, pushed + reasons))
     return out
 
 

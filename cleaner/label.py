@@ -10,23 +10,99 @@ Nothing here changes a score.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from functools import lru_cache, partial
+from itertools import accumulate, compress
+from operator import attrgetter
 from typing import Mapping, Sequence
 
+import numpy
+
+from .caches import register
+from .columns import feature_columns
 from .model import Label, Line, LineFeatures, LineResult, RuleHit
-from .score import sigmoid
-from .smooth import Context
+from .score import sigmoids
+from .smooth import SECTIONS, Context
 
 _ITEM_NUMBER = re.compile(r"^\s*(\d{1,3})[.)]\s")
+_ITEM_START = re.compile(r"\n\s*\d{1,3}[.)](?=\s)")
+# Labels read in per-line loops, bound once: looking up an Enum member (Label.META) runs a
+# Python-level descriptor each time.
+_META = Label.META
+_LOOSE = frozenset({Label.NAVIGATION, Label.OTHER})
+_WEIGHT, _RULE_ID, _SECTION = attrgetter("weight"), attrgetter("rule_id"), attrgetter("section")
+_NUMBER, _TEXT = attrgetter("number"), attrgetter("text")
+
+# What decides a line when no rule hit does: (label, reason), by a code per line.
+_DECISIONS: tuple[tuple[Label, str], ...] = (
+    (Label.BLANK, "blank"),
+    (Label.BODY, "score.content"),
+    (Label.HEADING, "feature.heading_shape"),
+    (Label.TITLE, "context.title"),
+    (Label.BODY, "context.standfirst"),
+    (Label.HEADING, "context.between_body"),
+    (Label.BODY, "context.list_continues"),
+    (Label.BODY, "context.resumes_after_box"),
+    (Label.META, "context.author_box"),
+    (Label.TAGS, "feature.glued"),
+    (Label.TEASER, "feature.ellipsis_end"),
+    (Label.NAVIGATION, "feature.link_like"),
+    (Label.TEASER, "feature.other_story"),
+    (Label.OTHER, "feature.low_score"),
+    # Then one per section (smooth.SECTIONS): a dropped line under that section's header.
+    *((section, f"context.after_{section.value}_header") for section in SECTIONS),
+)
+(_BLANK, _BODY, _HEADING_SHAPE, _TITLE, _STANDFIRST, _BETWEEN_BODY, _LIST, _RESUMED, _AUTHOR_BOX,
+ _GLUED, _ELLIPSIS, _LINK_LIKE, _OTHER_STORY, _LOW_SCORE, _AFTER_SECTION) = range(15)
+_LABEL_OF = numpy.array([label for label, _ in _DECISIONS], dtype=object)
+_IS_LOOSE = numpy.array([label in _LOOSE for label, _ in _DECISIONS])
+_WHY_OF = numpy.array([why for _, why in _DECISIONS], dtype=object)
+_SECTION_CODE = {None: -1, **{section: k for k, section in enumerate(SECTIONS)}}
+_TEASER_SECTION = SECTIONS.index(Label.TEASER)
+# Builds a LineResult from a tuple of its fields without a Python-level __new__ per line.
+_make_result = partial(tuple.__new__, LineResult)
 
 
-def _continue_lists(content: list[bool], lines: Sequence[Line], hits: Sequence[Sequence[RuleHit]],
+def round_scores(values: numpy.ndarray) -> list[float]:
+    """Return round(v, 4) of every value: the same floats as Python's round.
+
+    round() rounds v's exact decimal value; numpy's rint(v * 10**4) / 10**4 does too unless the
+    product, itself rounded, sits so close to a half that it may have crossed it (or is huge):
+    those few take Python's round.
+    """
+    scaled = values * 1e4
+    out = (numpy.rint(scaled) / 1e4).tolist()
+    unsure = ~((numpy.abs(scaled - numpy.floor(scaled) - 0.5) > 1e-6) & (numpy.abs(scaled) < 2.0 ** 33))
+    for i in numpy.flatnonzero(unsure).tolist():
+        out[i] = round(float(values[i]), 4)
+    return out
+
+
+def _numbered_items(texts: Sequence[str]) -> list[int]:
+    """Return the lines that may start with an item number, in order.
+
+    One search of the page's lines joined by newlines (a newline, spaces, an item number) instead
+    of a match per line: the number found tells the line. The spaces may span lines and the
+    newline after a line may pass for the space after its number, so this may name a line that
+    does not start so; it names every line that does. Callers check each with _ITEM_NUMBER.
+    """
+    joined = "\n" + "\n".join(texts)
+    found = [m.end() - 1 for m in _ITEM_START.finditer(joined)]     # where each number's "." or ")" is
+    if not found:
+        return []
+    ends = list(accumulate(len(text) + 1 for text in texts))        # where each line's newline is
+    return sorted({bisect_right(ends, at) for at in found})
+
+
+def _continue_lists(content: list[bool], texts: Sequence[str], hits: Sequence[Sequence[RuleHit]],
                     nonblank: Sequence[int], max_gap: int) -> set[int]:
     """Return the numbered items that continue a list whose previous item is content."""
     added: set[int] = set()
     last: tuple[int, int] | None = None      # (number, position in nonblank) of the last content item
-    for pos, i in enumerate(nonblank):
-        m = _ITEM_NUMBER.match(lines[i].text)
-        if m is None:
+    for i in _numbered_items(texts):
+        pos = bisect_left(nonblank, i)
+        m = _ITEM_NUMBER.match(texts[i])
+        if m is None or pos == len(nonblank) or nonblank[pos] != i:
             continue
         n = int(m.group(1))
         if not content[i] and last is not None and n == last[0] + 1 and pos - last[1] <= max_gap \
@@ -37,55 +113,12 @@ def _continue_lists(content: list[bool], lines: Sequence[Line], hits: Sequence[S
     return added
 
 
-def _headline_like(f: LineFeatures, hits: Sequence[RuleHit], s) -> bool:
-    return (s("title_min_words") <= f.words <= s("title_max_words") and not f.terminal_punct
-            and not f.colon_end and not f.glued and not f.has_url and not hits
-            and f.digit_share < s("title_max_digit_share"))
-
-
-def _dropped_label(f: LineFeatures, hits: Sequence[RuleHit], ctx: Context, s) -> tuple[Label, str]:
-    """Return the label of a line that is not content, and the reason for it."""
-    if hits:
-        strongest = min(hits, key=lambda h: h.weight)
-        return strongest.label, strongest.rule_id
-    if ctx.section is not None:
-        return ctx.section, f"context.after_{ctx.section.value}_header"
-    if f.glued:
-        return Label.TAGS, "feature.glued"
-    if f.ellipsis_end:
-        return Label.TEASER, "feature.ellipsis_end"
-    if f.words <= s("navigation_max_words") and not f.terminal_punct:
-        return Label.NAVIGATION, "feature.link_like"
-    if f.words >= s("teaser_min_words"):
-        return Label.TEASER, "feature.other_story"
-    return Label.OTHER, "feature.low_score"
-
-
-def _resume_after_inline_box(content: list[bool], features: Sequence[LineFeatures],
-                             hits: Sequence[Sequence[RuleHit]], raw_probs: Sequence[float],
-                             contexts: Sequence[Context], nonblank: Sequence[int], s) -> set[int]:
-    """Return the teaser-section lines that are the article going on after an inline related box."""
-    resumed: set[int] = set()
-    last = None                                   # position in nonblank of the last content line
-    for pos, i in enumerate(nonblank):
-        f = features[i]
-        if not content[i] and contexts[i].section is Label.TEASER and not hits[i] and last is not None \
-                and pos - last <= s("resume_max_gap") and raw_probs[i] >= s("resume_min_raw_score") \
-                and f.words >= s("resume_min_words") and f.terminal_punct \
-                and f.topic_overlap >= s("resume_min_topic_overlap"):
-            content[i] = True
-            resumed.add(i)
-        if content[i]:
-            last = pos
-    return resumed
-
-
 def _drop_author_bios(content: list[bool], hits: Sequence[Sequence[RuleHit]], nonblank: Sequence[int],
                       max_lines: int) -> set[int]:
     """Return the content lines that are the biography under an author-box header."""
     dropped: set[int] = set()
-    for pos, i in enumerate(nonblank):
-        if any(h.section is Label.META for h in hits[i]):
+    for pos in compress(range(len(nonblank)), map(hits.__getitem__, nonblank)):   # the lines with hits
+        if _META in map(_SECTION, hits[nonblank[pos]]):
             for j in nonblank[pos + 1:pos + 1 + max_lines]:
                 if hits[j]:
                     break
@@ -93,6 +126,114 @@ def _drop_author_bios(content: list[bool], hits: Sequence[Sequence[RuleHit]], no
                     content[j] = False
                     dropped.add(j)
     return dropped
+
+
+def _resume_after_inline_box(content: list[bool], features: Sequence[LineFeatures],
+                             hits: Sequence[Sequence[RuleHit]], raw_probs: Sequence[float],
+                             teaser: Sequence[int], nonblank: Sequence[int], s) -> set[int]:
+    """Return the teaser-section lines that are the article going on after an inline related box.
+
+    teaser: the positions in nonblank of the lines under a teaser section's header.
+    """
+    resumed: set[int] = set()
+    gap = s("resume_max_gap")
+    for pos in teaser:
+        i = nonblank[pos]
+        if not content[i] and not hits[i] and any(map(content.__getitem__, nonblank[max(0, pos - gap):pos])) \
+                and raw_probs[i] >= s("resume_min_raw_score") and features[i].words >= s("resume_min_words") \
+                and features[i].terminal_punct and features[i].topic_overlap >= s("resume_min_topic_overlap"):
+            content[i] = True
+            resumed.add(i)
+    return resumed
+
+
+def _promote_subheadings(content: list[bool], headline: numpy.ndarray, rows: numpy.ndarray) -> set[int]:
+    """Return the short headline-like lines between two content lines: subheadings (jusText's revision).
+
+    headline: per line, whether it is headline-like, short enough for a heading and under no
+    section; rows: the non-blank lines.
+    """
+    kept = numpy.fromiter(content, bool, len(content))[rows]
+    middle = rows[1:-1]
+    promoted = set(middle[kept[:-2] & kept[2:] & ~kept[1:-1] & headline[middle]].tolist())
+    for i in promoted:
+        content[i] = True
+    return promoted
+
+
+def _find_title(content: list[bool], headline: numpy.ndarray, topic: numpy.ndarray, nonblank: Sequence[int],
+                s) -> tuple[int | None, int | None]:
+    """Return the title, the most topical headline-like line just before the first content line,
+    and that first content line (None, None: no content)."""
+    first = next((i for i in nonblank if content[i]), None)
+    if first is None:
+        return None, None
+    before = nonblank[:nonblank.index(first)][-s("title_lookback_lines"):]
+    candidates = [i for i in before + [first] if headline[i] and topic[i] >= s("title_min_topic_overlap")]
+    if not candidates:
+        return None, first
+    title = max(candidates, key=lambda i: (topic[i], -abs(i - first), i))
+    content[title] = True
+    return title, first
+
+
+def _find_standfirst(content: list[bool], title: int, first: int, hits: Sequence[Sequence[RuleHit]],
+                     words: numpy.ndarray, topic: numpy.ndarray, nonblank: list[int], s) -> set[int]:
+    """Return the standfirst: the long, on-topic lines between the title and the first paragraph."""
+    between = nonblank[nonblank.index(title) + 1:nonblank.index(first)]
+    standfirst = {i for i in between if not hits[i] and words[i] >= s("standfirst_min_words")
+                  and topic[i] >= s("standfirst_min_topic_overlap")}
+    for i in standfirst:
+        content[i] = True
+    return standfirst
+
+
+def _headline_like(columns: LineFeatures, has_hits: numpy.ndarray, s) -> numpy.ndarray:
+    """Return, per line, whether it is shaped like a headline: a few words, no sentence end, colon,
+    glued words, URL, rule hit or many digits."""
+    words = columns.words
+    return ((s("title_min_words") <= words) & (words <= s("title_max_words")) & (columns.terminal_punct == 0)
+            & (columns.colon_end == 0) & (columns.glued == 0) & (columns.has_url == 0) & ~has_hits
+            & (columns.digit_share < s("title_max_digit_share")))
+
+
+def _shape_codes(columns: LineFeatures, s) -> numpy.ndarray:
+    """Return, per line, the decision for a dropped line that no rule hit and no section decides: by its shape."""
+    words = columns.words
+    code = numpy.full(len(words), _LOW_SCORE)
+    code[words >= s("teaser_min_words")] = _OTHER_STORY        # the first that holds wins: set it last
+    code[(words <= s("navigation_max_words")) & (columns.terminal_punct == 0)] = _LINK_LIKE
+    code[columns.ellipsis_end != 0] = _ELLIPSIS
+    code[columns.glued != 0] = _GLUED
+    return code
+
+
+@lru_cache(maxsize=4096)
+def _leading_reasons(why: str, context: tuple[str, ...]) -> tuple[str, ...]:
+    """Return why a line got its label, then the context facts that moved it (none twice)."""
+    return (why, *[r for r in context if r != why])
+
+
+register(_leading_reasons.cache_clear)
+
+
+def _join_meta(labels: list[Label], reasons: list[tuple[str, ...]], texts: Sequence[str],
+               hits: Sequence[Sequence[RuleHit]], loose: Sequence[int], nonblank: Sequence[int]) -> None:
+    """Relabel short dropped lines that belong to a byline as meta: the name after a bare "by",
+    counters right after it, the same name repeated elsewhere on the page.
+
+    loose: the positions in nonblank of the short navigation and other lines, the ones that may join.
+    """
+    if _META not in labels:         # nothing to join
+        return
+    meta_keys = {text.casefold() for text, label in zip(texts, labels) if label is _META}
+    for pos in loose:
+        i = nonblank[pos]
+        if (not hits[i] or all(hit.rule_id == "base.number_only" for hit in hits[i])) \
+                and ((pos and labels[nonblank[pos - 1]] is _META) or texts[i].casefold() in meta_keys):
+            labels[i] = _META
+            reasons[i] = ("context.next_to_meta",) + reasons[i]
+            meta_keys.add(texts[i].casefold())
 
 
 def label_lines(
@@ -104,99 +245,72 @@ def label_lines(
     settings: Mapping,
 ) -> tuple[LineResult, ...]:
     """Return one LineResult per line."""
-    s = {key[6:]: value for key, value in settings.items() if key.startswith("label.")}.__getitem__
-    threshold = s("content_min_score")
-    probs = [sigmoid(c.logit) for c in contexts]
-    content = [bool(f.chars) and p >= threshold for f, p in zip(features, probs)]
+    def s(name: str):   # one of the label.* settings
+        return settings["label." + name]
+
+    n = len(lines)
+    if not n:
+        return ()
+    columns = feature_columns(features)
+    words, topic = columns.words, columns.topic_overlap
+    filled = columns.chars > 0
+    rows = numpy.flatnonzero(filled)
+    nonblank = rows.tolist()
+    has_hits = numpy.fromiter(map(bool, hits), bool, n)
+    hit_lines = numpy.flatnonzero(has_hits).tolist()
+    texts = list(map(_TEXT, lines))
+    logits, sections, _, context_reasons = zip(*contexts)
+    raw_logits, score_reasons = zip(*scored)
+    both = sigmoids(logits + raw_logits)
+    probs, raw_probs = both[:n], both[n:]
+    content = (filled & (probs >= s("content_min_score"))).tolist()
     # A category that is sure of itself (weight at or below rule_veto_weight) drops the line
     # unless the score is overwhelming: "Get the newsletter in your inbox:" between paragraphs.
-    for i, h in enumerate(hits):
-        if content[i] and h and min(x.weight for x in h) <= s("rule_veto_weight") and probs[i] < s("rule_override_score"):
+    veto, override = s("rule_veto_weight"), s("rule_override_score")
+    for i in hit_lines:
+        if content[i] and min(map(_WEIGHT, hits[i])) <= veto and probs[i] < override:
             content[i] = False
-    nonblank = [i for i, f in enumerate(features) if f.chars]
-    raw_probs = [sigmoid(r) for r, _ in scored]
-    listed = _continue_lists(content, lines, hits, nonblank, s("list_max_gap"))
+
+    listed = _continue_lists(content, texts, hits, nonblank, s("list_max_gap"))
     bios = _drop_author_bios(content, hits, nonblank, s("author_box_max_lines"))
-    resumed = _resume_after_inline_box(content, features, hits, raw_probs, contexts, nonblank, s)
+    section = numpy.fromiter(map(_SECTION_CODE.__getitem__, sections), numpy.intp, n)
+    teaser = numpy.flatnonzero(section[rows] == _TEASER_SECTION).tolist()
+    resumed = _resume_after_inline_box(content, features, hits, raw_probs, teaser, nonblank, s)
+    headline = _headline_like(columns, has_hits, s)
+    promoted = _promote_subheadings(content, headline & (words <= s("heading_max_words")) & (section < 0), rows)
+    title, first = _find_title(content, headline, topic, nonblank, s)
+    standfirst = _find_standfirst(content, title, first, hits, words, topic, nonblank, s) \
+        if title is not None else set()
 
-    # A short headline-like line between two content lines is a subheading (jusText's revision).
-    promoted: set[int] = set()
-    for a, b, c in zip(nonblank, nonblank[1:], nonblank[2:]):
-        if content[a] and content[c] and not content[b] and _headline_like(features[b], hits[b], s) \
-                and features[b].words <= s("heading_max_words") and contexts[b].section is None:
-            promoted.add(b)
-    for b in promoted:
-        content[b] = True
+    # Each line's decision, by code: content lines by their revision or shape, dropped lines by
+    # their section or shape; then the dropped lines that a rule hit decides.
+    kept = numpy.fromiter(content, bool, n)
+    heading = (words <= s("heading_max_words")) & (columns.terminal_punct == 0) & headline
+    dropped = numpy.where(section >= 0, _AFTER_SECTION + section, _shape_codes(columns, s))
+    code = numpy.where(kept, numpy.where(heading, _HEADING_SHAPE, _BODY), dropped)
+    for revised, decision in ((resumed, _RESUMED), (listed, _LIST), (promoted, _BETWEEN_BODY),
+                              (standfirst, _STANDFIRST), ({title} - {None}, _TITLE)):   # the last one wins
+        code[[i for i in revised if content[i]]] = decision
+    code[[i for i in bios if not content[i]]] = _AUTHOR_BOX
+    code[~filled] = _BLANK
+    labels, whys = _LABEL_OF[code].tolist(), _WHY_OF[code].tolist()
+    told = numpy.flatnonzero(has_hits & filled).tolist()
+    for i in told:
+        if not content[i] and i not in bios:       # a dropped line takes its strongest hit's label
+            strongest = min(hits[i], key=_WEIGHT)  # (the first of equally strong hits)
+            labels[i], whys[i] = strongest.label, strongest.rule_id
+    reasons = list(map(tuple.__add__, map(_leading_reasons, whys, context_reasons), score_reasons))
+    for i in told:                                 # the hits' ids come right after why
+        why = whys[i]
+        reasons[i] = (why, *filter(why.__ne__, map(_RULE_ID, hits[i])), *reasons[i][1:])
+    loose = _IS_LOOSE[code]
+    loose[told] = [label in _LOOSE for label in map(labels.__getitem__, told)]
+    loose &= filled & (words <= s("meta_neighbour_max_words"))
+    _join_meta(labels, reasons, texts, hits, numpy.flatnonzero(loose[rows]).tolist(), nonblank)
 
-    # The title: the most topical headline-like line just before the first content line.
-    title = None
-    first = next((i for i in nonblank if content[i]), None)
-    if first is not None:
-        before = [i for i in nonblank if i < first][-s("title_lookback_lines"):]
-        candidates = [i for i in before + [first] if _headline_like(features[i], hits[i], s)
-                      and features[i].topic_overlap >= s("title_min_topic_overlap")]
-        if candidates:
-            title = max(candidates, key=lambda i: (features[i].topic_overlap, -abs(i - first), i))
-            content[title] = True
-
-    # The standfirst: a long, on-topic line between the title and the first paragraph.
-    standfirst: set[int] = set()
-    if title is not None and first is not None:
-        for i in nonblank:
-            if title < i < first and not hits[i] and features[i].words >= s("standfirst_min_words") \
-                    and features[i].topic_overlap >= s("standfirst_min_topic_overlap"):
-                standfirst.add(i)
-                content[i] = True
-
-    heading_max_words = s("heading_max_words")
-    out = []
-    for i, line in enumerate(lines):
-        f = features[i]
-        if not f.chars:
-            out.append(LineResult(line.number, line.text, Label.BLANK, 0.0, 0.0, ("blank",)))
-            continue
-        ctx = contexts[i]
-        if content[i]:
-            if i == title:
-                label, why = Label.TITLE, "context.title"
-            elif i in standfirst:
-                label, why = Label.BODY, "context.standfirst"
-            elif i in promoted:
-                label, why = Label.HEADING, "context.between_body"
-            elif i in listed:
-                label, why = Label.BODY, "context.list_continues"
-            elif i in resumed:
-                label, why = Label.BODY, "context.resumes_after_box"
-            elif f.words <= heading_max_words and not f.terminal_punct and _headline_like(f, hits[i], s):
-                label, why = Label.HEADING, "feature.heading_shape"
-            else:
-                label, why = Label.BODY, "score.content"
-        elif i in bios:
-            label, why = Label.META, "context.author_box"
-        else:
-            label, why = _dropped_label(f, hits[i], ctx, s)
-        told = [h.rule_id for h in hits[i] if h.rule_id != why] if hits[i] else []
-        told += [r for r in ctx.reasons if r != why]
-        reasons = (why, *told, *scored[i][1])
-        out.append(LineResult(line.number, line.text, label, round(probs[i], 4), round(raw_probs[i], 4), reasons))
-    return _join_meta(out, hits, features, s("meta_neighbour_max_words"))
-
-
-def _join_meta(results: list[LineResult], hits, features, max_words: int) -> tuple[LineResult, ...]:
-    """Relabel short dropped lines that belong to a byline as meta: the name after a bare "by",
-    counters right after it, the same name repeated elsewhere on the page."""
-    meta_keys = {r.text.casefold() for r in results if r.label is Label.META}
-    previous: LineResult | None = None
-    out = []
-    for r, h, f in zip(results, hits, features):
-        if r.label is Label.BLANK:
-            out.append(r)
-            continue
-        loose = r.label in (Label.NAVIGATION, Label.OTHER) and f.words <= max_words \
-            and all(hit.rule_id == "base.number_only" for hit in h)
-        if loose and ((previous is not None and previous.label is Label.META) or r.text.casefold() in meta_keys):
-            r = LineResult(r.number, r.text, Label.META, r.score, r.raw_score, ("context.next_to_meta",) + r.reasons)
-            meta_keys.add(r.text.casefold())
-        out.append(r)
-        previous = r
-    return tuple(out)
+    rounded = round_scores(both)
+    scores, raw_scores = rounded[:n], rounded[n:]
+    for i in numpy.flatnonzero(~filled).tolist():
+        scores[i] = raw_scores[i] = 0.0
+        reasons[i] = ("blank",)
+    return tuple(map(_make_result, zip(map(_NUMBER, lines), texts, labels, scores, raw_scores, reasons)))

@@ -75,6 +75,7 @@ class LineFeatures(NamedTuple):
     dated: bool = False     # a short line with a date, a clock time or "3 hours ago" (comment stamps)
 
 
+
 @dataclass(frozen=True, slots=True)
 class RuleHit:
     """A category of a rule set that matched a line."""
@@ -85,9 +86,12 @@ class RuleHit:
     section: Label | None = None  # the label this header gives the lines after it
 
 
-@dataclass(frozen=True, slots=True)
-class LineResult:
-    """The decision for one line, with everything that made it (what `cleaner explain` shows)."""
+class LineResult(NamedTuple):
+    """The decision for one line, with everything that made it (what `cleaner explain` shows).
+
+    A named tuple, not a dataclass: the label stage makes one per line of every page (change
+    one with `line._replace(label=...)`).
+    """
 
     number: int
     text: str

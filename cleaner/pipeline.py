@@ -63,8 +63,8 @@ class Cleaner:
             for k, i in enumerate(kept):  # the clean text's line 2k is kept line k
                 later = again.lines[2 * k]
                 if later.label not in keep:
-                    lines[i] = replace(lines[i], label=later.label, score=later.score,
-                                       reasons=("context.second_pass",) + later.reasons)
+                    lines[i] = lines[i]._replace(label=later.label, score=later.score,
+                                                 reasons=("context.second_pass",) + later.reasons)
             result = replace(result, text=render_text(lines, keep), lines=tuple(lines))
         return result
 

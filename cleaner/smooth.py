@@ -10,13 +10,16 @@ body has been seen, what follows leans to that header's label).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Mapping, Sequence
+from functools import lru_cache, partial
+from operator import attrgetter
+from typing import Mapping, NamedTuple, Sequence
 
 import numpy
 
+from .caches import register
+from .columns import feature_columns
 from .model import Label, LineFeatures, RuleHit
+from .score import running_sum, setting_vector
 
 CONTEXT_NAMES = (
     "raw", "window_1", "window_3", "in_region", "before_region", "after_region",
@@ -28,11 +31,11 @@ CONTEXT_NAMES = (
     "raw_x_comments", "raw_x_other_section", "raw_x_before_region", "raw_x_after_region",
     "second_region",
 )
+_WEIGHT_KEYS = tuple(f"smooth.weights.{name}" for name in CONTEXT_NAMES)
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
-    """What the page around a line says about it."""
+class Context(NamedTuple):
+    """What the page around a line says about it (a named tuple: a page makes one per line)."""
 
     logit: float
     section: Label | None        # the section header this line falls under, if any
@@ -40,20 +43,41 @@ class Context:
     reasons: tuple[str, ...]
 
 
+# Builds a Context from a tuple of its fields without a Python-level __new__ per line.
+_make_context = partial(tuple.__new__, Context)
+
+
 def _window_means(values: numpy.ndarray, k: int) -> numpy.ndarray:
     """Return, for each position, the mean of the k values on each side (itself excluded)."""
-    n = len(values)
+    lo, hi, count, counted = _window(len(values), k)
     prefix = numpy.concatenate(([0.0], numpy.cumsum(values)))
+    sums = prefix[hi] - prefix[lo] - values
+    return numpy.divide(sums, count, out=numpy.zeros(len(values)), where=counted)
+
+
+@lru_cache(maxsize=256)
+def _window(n: int, k: int) -> tuple[numpy.ndarray, ...]:
+    """Return, per position of n, where the k positions on each side start and end, how many
+    they are (itself excluded) and whether there are any: the same for every page of n lines."""
     at = numpy.arange(n)
     lo, hi = numpy.maximum(0, at - k), numpy.minimum(n, at + k + 1)
     count = hi - lo - 1
-    sums = prefix[hi] - prefix[lo] - values
-    return numpy.divide(sums, count, out=numpy.zeros(n), where=count > 0)
+    arrays = (lo, hi, count, count > 0)
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
+register(_window.cache_clear)
 
 
 def _density(probs: Sequence[float], chars: Sequence[float], tau: float) -> numpy.ndarray:
     """Return, per position, the content share of the characters around it (itself excluded),
-    each line weighted by its characters times exp(-distance / tau): two linear passes."""
+    each line weighted by its characters times exp(-distance / tau): two linear passes.
+
+    The weighted sums run as s <- decay * (s + x) in Python floats: each step rounds, and a
+    vectorised form (a scan, a filter) would round differently; the densities feed the logits.
+    """
     n, decay = len(probs), math.exp(-1.0 / tau)
     content = [c * p for c, p in zip(chars, probs)]
     num, den = [0.0] * n, [0.0] * n
@@ -84,23 +108,50 @@ def find_region(gains: Sequence[float]) -> tuple[int, int]:
     return best_span
 
 
-def _gaps(strong: Sequence[bool]) -> tuple[list[int], list[int]]:
+def _gaps(strong: numpy.ndarray, cap: int = 50) -> tuple[numpy.ndarray, numpy.ndarray]:
     """Return, per position, how many lines back and ahead the nearest strong line is (capped)."""
-    n, cap = len(strong), 50
-    before, after = [cap] * n, [cap] * n
-    last = None
-    for j in range(n):
-        if last is not None:
-            before[j] = min(cap, j - last)
-        if strong[j]:
-            last = j
-    last = None
-    for j in range(n - 1, -1, -1):
-        if last is not None:
-            after[j] = min(cap, last - j)
-        if strong[j]:
-            last = j
+    n = len(strong)
+    at = numpy.arange(n)
+    # The nearest strong line before and after each position; where there is none, one far
+    # enough away that the cap applies.
+    last = numpy.maximum.accumulate(numpy.where(strong, at, -cap))
+    following = numpy.minimum.accumulate(numpy.where(strong, at, n + cap)[::-1])[::-1]
+    before = numpy.minimum(cap, at - numpy.concatenate(([-cap], last[:-1])))
+    after = numpy.minimum(cap, numpy.concatenate((following[1:], [n + cap])) - at)
     return before, after
+
+
+def find_sections(headers: Mapping[int, Label], values: numpy.ndarray, chars: numpy.ndarray,
+                  topic: numpy.ndarray, start: int, settings: Mapping) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """Return, per position, the index in SECTIONS of the section it falls under (-1: none) and
+    how many lines after its header it is.
+
+    A header (headers: position -> its section) opens a section once section_min_body_chars of
+    positive-logit lines came before it, and not before the article region starts (a "Related"
+    entry of a menu above the article is not the article's end); a line at or above
+    section_reset_logit and section_reset_topic that opens none ends it. A header line itself
+    falls under no section.
+    """
+    n = len(values)
+    section, distance = numpy.full(n, -1), numpy.zeros(n)
+    if not headers:
+        return section, distance
+    body = numpy.where(values > 0, chars, 0.0)
+    body_before = (numpy.cumsum(body) - body)[list(headers)].tolist()    # whole characters: exact sums
+    min_body = settings["smooth.section_min_body_chars"]
+    opens = [j for j, chars_before in zip(headers, body_before) if chars_before >= min_body and j >= start]
+    if not opens:
+        return section, distance
+    ends = (values >= settings["smooth.section_reset_logit"]) & (topic >= settings["smooth.section_reset_topic"])
+    opened = set(opens)
+    events = sorted(opened.union(numpy.flatnonzero(ends).tolist()))   # an opener does not end its own
+    for j, following in zip(events, events[1:] + [n]):
+        if j in opened:
+            section[j + 1:following] = SECTIONS.index(headers[j])
+            distance[j + 1:following] = numpy.arange(1, following - j)
+    headed = list(headers)
+    section[headed], distance[headed] = -1, 0.0
+    return section, distance
 
 
 def smooth_scores(
@@ -113,15 +164,20 @@ def smooth_scores(
     def s(name: str):   # one of the smooth.* settings
         return settings["smooth." + name]
 
-    idx = [i for i, f in enumerate(features) if f.chars]
-    if not idx:
-        return tuple(Context(0.0, None, False, ()) for _ in raw)
+    columns = feature_columns(features)
+    idx = numpy.flatnonzero(columns.chars)       # the non-blank lines: context counts only them
+    if not len(idx):
+        return tuple(_NO_CONTEXT for _ in raw)
     n = len(idx)
+
+    def nonblank(values: numpy.ndarray) -> numpy.ndarray:   # a row, on the non-blank lines
+        return values if n == len(features) else values[idx]
+
     clip = s("clip_logit")
-    values = numpy.clip(numpy.array([raw[i] for i in idx], dtype=numpy.float64), -clip, clip)
+    values = numpy.clip(nonblank(numpy.fromiter(raw, numpy.float64, len(raw))), -clip, clip)
     w1 = _window_means(values, 1)
     w3 = _window_means(values, 3)
-    chars = numpy.array([features[i].chars for i in idx], dtype=numpy.float64)
+    chars = nonblank(columns.chars)
     gains = values * (1.0 + chars / s("region_chars_unit"))
     gain_list = gains.tolist()
     start, end = find_region(gain_list)
@@ -138,8 +194,8 @@ def smooth_scores(
     running = numpy.concatenate(([0.0], cumulative[:-1]))
     mass_before = running / total
     mass_after = 1.0 - mass_before - positive / total
-    gap_before, gap_after = _gaps((values >= s("strong_logit")).tolist())
-    dated = numpy.array([features[i].dated for i in idx], dtype=numpy.float64)
+    gap_before, gap_after = _gaps(values >= s("strong_logit"))
+    dated = nonblank(columns.dated)
     dated_near = _window_means(dated, s("dated_window"))
     dated_before = numpy.concatenate(([0.0], numpy.cumsum(dated)[:-1]))
     dated_after = dated.sum() - dated_before - dated
@@ -149,35 +205,17 @@ def smooth_scores(
     density_far = _density(probs, char_list, s("density_far_lines"))
 
     # Sections: a header switches what follows once enough body has been seen.
-    reset_logit, reset_topic, min_body = s("section_reset_logit"), s("section_reset_topic"), s("section_min_body_chars")
-    sections: list[Label | None] = [None] * n
-    distance = numpy.zeros(n)
-    section: Label | None = None
-    section_start = 0
-    body_chars = 0
-    value_list = values.tolist()
-    for j, i in enumerate(idx):
-        f = features[i]
-        header = next((h for h in hits[i] if h.section is not None), None) if hits[i] else None
-        # A header opens a section once enough body came before it, and not before the article
-        # region starts (a "Related" entry of a menu above the article is not the article's end).
-        if header is not None and body_chars >= min_body and j >= start:
-            section, section_start = header.section, j
-        elif section is not None and value_list[j] >= reset_logit and f.topic_overlap >= reset_topic:
-            section = None
-        if section is not None and header is None:
-            sections[j] = section
-            distance[j] = j - section_start
-        if value_list[j] > 0:
-            body_chars += f.chars
+    topic = nonblank(columns.topic_overlap)
+    at_nonblank = hits if n == len(features) else [hits[i] for i in idx.tolist()]
+    headers = {j: header for j, h in enumerate(at_nonblank) if h and (header := _header(h)) is not None}
+    section, distance = find_sections(headers, values, chars, topic, start, settings)
 
     at = numpy.arange(n)
     in_region, before, after = (start <= at) & (at <= end), at < start, at > end
-    after_section = numpy.array([sec is not None for sec in sections])
-    topic = numpy.array([features[i].topic_overlap for i in idx], dtype=numpy.float64)
-    short = numpy.array([features[i].words <= s("short_line_max_words") for i in idx])
-    comments = numpy.array([sec is Label.COMMENTS for sec in sections])
-    columns = numpy.column_stack([
+    after_section = section >= 0
+    short = nonblank(columns.words) <= s("short_line_max_words")
+    comments = section == _COMMENTS
+    rows = numpy.array([
         values, w1, w3, in_region, before, after, mass_before, mass_after,
         2.0 * numpy.minimum(mass_before, mass_after), after_section, topic * after_section,
         short * w1, numpy.log1p(gap_before), numpy.log1p(gap_after),
@@ -186,23 +224,29 @@ def smooth_scores(
         dated, dated_near, numpy.log1p(dated_after), numpy.log1p(dated_before), density_near, density_far,
         values * comments, values * (after_section & ~comments), values * before, values * after,
         second,
-    ]).astype(numpy.float64)
-    weights = numpy.array([settings[f"smooth.weights.{name}"] for name in CONTEXT_NAMES])
-    # A running sum, not numpy's pairwise one: the same float as summing the parts in order.
-    logits = s("bias") + numpy.cumsum(columns * weights, axis=1)[:, -1]
+    ], dtype=numpy.float64)
+    weights = setting_vector(settings, _WEIGHT_KEYS)
+    logits = s("bias") + running_sum(rows * weights[:, None])
     shift = numpy.abs(weights[1] * w1 + weights[2] * w3) >= s("reason_min_shift")
 
+    reasons = _REASONS[section, (before | after).astype(numpy.intp), shift.astype(numpy.intp)]
+    contexts = list(map(_make_context, zip(logits.tolist(), _SECTION_OF[section].tolist(), in_region.tolist(),
+                                           reasons.tolist())))
+    if n == len(raw):
+        return tuple(contexts)
     out: list[Context] = [_NO_CONTEXT] * len(raw)
-    outside = (before | after).tolist()
-    for i, logit, sec, away, moved, inside in zip(idx, logits.tolist(), sections, outside, shift.tolist(),
-                                                   in_region.tolist()):
-        out[i] = Context(logit, sec, inside, _reasons(sec, away, moved))
+    for i, context in zip(idx.tolist(), contexts):
+        out[i] = context
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+def _header(hits: Sequence[RuleHit]) -> Label | None:
+    """Return the section a line's hits open, if one of them is a section header."""
+    return next(filter(None, map(_SECTION, hits)), None)    # a Label is a non-empty string
+
+
 def _reasons(section: Label | None, outside: bool, neighbours: bool) -> tuple[str, ...]:
-    """Return the context facts that moved a line (few combinations, so each is built once)."""
+    """Return the context facts that moved a line."""
     reasons = []
     if section is not None:
         reasons.append(f"context.after_{section.value}_header")
@@ -213,4 +257,15 @@ def _reasons(section: Label | None, outside: bool, neighbours: bool) -> tuple[st
     return tuple(reasons)
 
 
+_SECTION = attrgetter("section")
+# A section by its index in SECTIONS; index -1 (no section) is the None at the end of _SECTION_OF.
+SECTIONS: tuple[Label, ...] = tuple(Label)
+_COMMENTS = SECTIONS.index(Label.COMMENTS)
+_SECTION_OF = numpy.array([*SECTIONS, None], dtype=object)
+# Every combination's reasons, built once: _REASONS[section index, outside, neighbours].
+_REASONS = numpy.empty((len(SECTIONS) + 1, 2, 2), dtype=object)
+for _k, _section in enumerate(_SECTION_OF.tolist()):
+    for _outside in (0, 1):
+        for _neighbours in (0, 1):
+            _REASONS[_k, _outside, _neighbours] = _reasons(_section, bool(_outside), bool(_neighbours))
 _NO_CONTEXT = Context(0.0, None, False, ())

@@ -9,24 +9,28 @@ def lines(*texts):
     return [Line(i + 1, t) for i, t in enumerate(texts)]
 
 
+def texts(ls):
+    return [line.text for line in ls]
+
+
 def test_numbered_items_continuing_a_content_list_are_content():
     ls = lines("1) Lego set", "http://x.example/1", "2) Race track", "http://x.example/2", "3) Camera")
     content = [True, False, True, False, False]
-    added = _continue_lists(content, ls, [()] * 5, range(5), 3)
+    added = _continue_lists(content, texts(ls), [()] * 5, range(5), 3)
     assert added == {4} and content == [True, False, True, False, True]
 
 
 def test_a_numbered_list_that_starts_outside_the_article_stays_out():
     ls = lines("1. Most read story", "2. Another story", "3. A third story")
     content = [False, False, False]
-    assert _continue_lists(content, ls, [()] * 3, range(3), 3) == set()
+    assert _continue_lists(content, texts(ls), [()] * 3, range(3), 3) == set()
 
 
 def test_a_list_item_with_a_rule_hit_or_a_wrong_number_is_not_taken():
     hit = (RuleHit("en.share", Label.SHARE, -4.0),)
     ls = lines("1) First", "2) Share this", "1) First again", "5) Skipped numbers")
     content = [True, False, True, False]
-    assert _continue_lists(content, ls, [(), hit, (), ()], range(4), 3) == set()
+    assert _continue_lists(content, texts(ls), [(), hit, (), ()], range(4), 3) == set()
 
 
 def test_the_article_resumes_after_an_inline_read_also_box():
@@ -48,7 +52,8 @@ def test_the_article_resumes_after_an_inline_read_also_box():
     ctx = [Context(2.0, None, True, ())] + [Context(-1.0, Label.TEASER, False, ())] * 4
     content = [True, False, False, False, False]
     settings = load_ruleset(None).settings
-    resumed = _resume_after_inline_box(content, feats, hits, raw, ctx, range(5), lambda k: settings[f"label.{k}"])
+    teaser = [pos for pos, c in enumerate(ctx) if c.section is Label.TEASER]
+    resumed = _resume_after_inline_box(content, feats, hits, raw, teaser, range(5), lambda k: settings[f"label.{k}"])
     assert resumed == {3}   # the off-topic paragraph after it stays a teaser
 
 
