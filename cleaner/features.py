@@ -15,7 +15,11 @@ code point and on generated pages.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import sys
+import unicodedata
 from collections import Counter
 from operator import itemgetter
 from typing import Collection, Mapping, Sequence
@@ -61,27 +65,59 @@ _CLASS_PATTERNS = (
     (_DOT, r"\."),
     (_ITEM, r"[\d•*·▪◦‣–\-\s]"),            # what a list item can start with (_ENUMERATED)
 )
-_CLASS_METHODS = ((_ISUPPER, str.isupper), (_ISLOWER, str.islower), (_STRIPPED, str.isspace),
-                  # the standard library's \w, where it is not regex's (combining marks, some numbers)
-                  (_RE_WORD_DIFFERS, lambda ch: bool(re.match(r"\w", ch)) != bool(regex.match(r"\w", ch))))
+_CLASS_METHODS = ((_ISUPPER, str.isupper), (_ISLOWER, str.islower), (_STRIPPED, str.isspace))
 _TABLE: list[numpy.ndarray] = []
 
 
 def char_classes() -> numpy.ndarray:
-    """Return the class bits of every code point (built once per process, in about 0.3 s)."""
+    """Return the class bits of every code point.
+
+    Built once (about 0.3 s) and kept in the cache folder of the rule databases, under a hash
+    of the definitions and of both libraries' Unicode versions; a process loads it in a few ms.
+    """
     if not _TABLE:
-        codes = numpy.arange(0x110000, dtype=numpy.uint32)
-        every = codes.tobytes().decode("utf-32-le", "surrogatepass")
-        table = numpy.zeros(0x110000, dtype=numpy.uint16)
-        for bit, pattern in _CLASS_PATTERNS:
-            table[_code_points("".join(regex.findall(pattern, every)))] |= bit
-        # The methods are asked only of the characters that can answer yes: cased ones, and
-        # those that either library's \w or \s takes.
-        maybe = set(regex.findall(r"[\p{Cased}\w\s]", every)) | set(re.findall(r"[\w\s]", every))
-        for bit, method in _CLASS_METHODS:
-            table[_code_points("".join(sorted(ch for ch in maybe if method(ch))))] |= bit
+        from .prefilter import cache_dir   # where compiled things are kept
+
+        recipe = repr((_CLASS_PATTERNS, [m.__name__ for _, m in _CLASS_METHODS], regex.__version__,
+                       unicodedata.unidata_version, sys.version_info[:2], "re-word-differs"))
+        path = cache_dir() / f"classes-{hashlib.sha256(recipe.encode()).hexdigest()[:16]}.npy"
+        try:
+            table = numpy.load(path)
+            if table.shape == (0x110000,) and table.dtype == numpy.uint16:
+                _TABLE.append(table)
+                return table
+        except (OSError, ValueError):
+            pass
+        table = _build_classes()
+        try:   # written whole under another name, then renamed: a reader never sees half a file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.tmp.npy")
+            numpy.save(partial, table)
+            partial.replace(path)
+        except OSError:   # a read-only home: build again next time
+            pass
         _TABLE.append(table)
     return _TABLE[0]
+
+
+def _build_classes() -> numpy.ndarray:
+    """Return the class bits of every code point, from the definitions beside each bit."""
+    codes = numpy.arange(0x110000, dtype=numpy.uint32)
+    every = codes.tobytes().decode("utf-32-le", "surrogatepass")
+    table = numpy.zeros(0x110000, dtype=numpy.uint16)
+    for bit, pattern in _CLASS_PATTERNS:
+        table[_code_points("".join(regex.findall(pattern, every)))] |= bit
+    # The methods are asked only of the characters that can answer yes: the letters and
+    # spaces of either library (their Unicode versions differ; str.isspace takes U+001C-F).
+    maybe = "".join(set(regex.findall(r"[\p{Cased}\s]", every)) | set(re.findall(r"[\w\s]", every)))
+    for bit, method in _CLASS_METHODS:
+        table[_code_points("".join([ch for ch in maybe if method(ch)]))] |= bit
+    # The standard library's \w, where it is not regex's (combining marks, some numbers).
+    by_re, by_regex = numpy.zeros(0x110000, dtype=bool), numpy.zeros(0x110000, dtype=bool)
+    by_re[_code_points("".join(re.findall(r"\w", every)))] = True
+    by_regex[_code_points("".join(regex.findall(r"\w", every)))] = True
+    table[by_re != by_regex] |= _RE_WORD_DIFFERS
+    return table
 
 
 def _code_points(text: str) -> numpy.ndarray:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy
@@ -9,7 +10,7 @@ import pytest
 import regex
 from hypothesis import given, settings, strategies as st
 
-from cleaner.features import char_classes, measure_lines, _CLASS_METHODS, _CLASS_PATTERNS
+from cleaner.features import char_classes, measure_lines, _CLASS_METHODS, _CLASS_PATTERNS, _RE_WORD_DIFFERS
 from cleaner.model import Line
 from cleaner.normalize import normalize_text
 from cleaner.ruleset import load_ruleset
@@ -40,6 +41,10 @@ def test_every_class_bit_is_its_definition_on_every_code_point():
     for bit, method in _CLASS_METHODS:
         expected = numpy.fromiter(map(method, every), dtype=bool, count=len(every))
         assert numpy.array_equal((table[points] & bit) != 0, expected), bit
+    differs = [ch for ch in every if bool(re.match(r"\w", ch)) != bool(regex.match(r"\w", ch))]
+    expected = numpy.zeros(0x110000, dtype=bool)
+    expected[[ord(ch) for ch in differs]] = True
+    assert numpy.array_equal((table[points] & _RE_WORD_DIFFERS) != 0, expected[points])
 
 
 def test_each_code_point_in_a_few_settings():
@@ -75,3 +80,18 @@ def test_every_devset_page():
             rules = c.ruleset(c.detect(lines))
             fast = measure_lines(lines, rules.stopwords, rules.settings)
             assert fast == reference.measure_lines([line.text for line in lines], rules.stopwords, rules.settings), row["id"]
+
+
+def test_the_class_table_is_kept_on_disk_and_a_damaged_copy_is_rebuilt(tmp_path, monkeypatch):
+    from cleaner import features
+
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    built = char_classes().copy()
+    monkeypatch.setattr(features, "_TABLE", [])
+    assert numpy.array_equal(features.char_classes(), built)        # built and written
+    (kept,) = tmp_path.glob("classes-*.npy")
+    kept.write_bytes(b"not a table")
+    monkeypatch.setattr(features, "_TABLE", [])
+    assert numpy.array_equal(features.char_classes(), built)        # rebuilt over the damaged file
+    monkeypatch.setattr(features, "_TABLE", [])
+    assert numpy.array_equal(features.char_classes(), built)        # and read back
