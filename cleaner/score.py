@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from itertools import compress
 from operator import attrgetter
+from types import MappingProxyType
 from typing import Mapping, Sequence
 
 import numpy
@@ -107,7 +108,15 @@ def score_lines(
 
 
 def setting_vector(settings: Mapping, keys: tuple[str, ...]) -> numpy.ndarray:
-    """Return the settings under keys as a read-only float vector, made once per rule set's settings."""
+    """Return the settings under keys as a read-only float vector, made once per rule set's settings.
+
+    Only read-only settings (a rule set's MappingProxyType) are remembered: a plain dict may be
+    changed between calls (the tuner probes one weight at a time) and is read afresh each time.
+    """
+    if not isinstance(settings, MappingProxyType):
+        vector = numpy.array([settings[key] for key in keys], dtype=numpy.float64)
+        vector.flags.writeable = False
+        return vector
     found = _VECTORS.get((id(settings), keys))
     if found is not None and found[0] is settings:
         return found[1]

@@ -129,3 +129,22 @@ def test_thai_stop_words_of_several_characters_count():
     prose, menu = feats("รัฐบาลได้ประกาศมาตรการใหม่เพื่อช่วยเหลือเกษตรกรที่ได้รับผลกระทบจากภัยแล้งในภาคอีสาน",
                         "หน้าแรก ข่าว กีฬา บันเทิง", ruleset=load_ruleset("th"))
     assert prose.stopword_density > 0.2 and menu.stopword_density == 0.0
+
+
+def test_scores_follow_a_plain_settings_dict_that_changes_between_calls():
+    # The tuner probes the context stage one weight at a time by changing one dict; a cache keyed
+    # on the dict's identity once made every probe return the first probe's logits.
+    from cleaner.smooth import CONTEXT_NAMES, smooth_scores
+    rules = load_ruleset("en")
+    lines = split_lines(normalize_text("Menu\nHome\n" + "The council met on Tuesday and agreed the plan. " * 3
+                                       + "\nShare this article\n").text)
+    features = measure_lines(lines, rules.stopwords, rules.settings)
+    raw = [0.0, -2.0, 3.0, -1.0]
+    probe = dict(rules.settings)
+    seen = []
+    for name in ("raw", "in_region"):
+        for other in CONTEXT_NAMES:
+            probe[f"smooth.weights.{other}"] = 1.0 if other == name else 0.0
+        seen.append([c.logit for c in smooth_scores(raw, features, [()] * len(lines), probe)])
+    assert seen[0] != seen[1]
+    assert seen[0] == [v - 0.0 + probe["smooth.bias"] for v in raw]
