@@ -5,7 +5,9 @@ revised logit per line and the context facts that moved it. Three kinds of conte
 neighbours (a short line takes the colour of the lines around it, as in jusText), the
 article region (the stretch of the page with the most content mass: the page's edges lean
 to boilerplate), and sections (after a "Related articles" or comment header, once enough
-body has been seen, what follows leans to that header's label).
+body has been seen, what follows leans to that header's label). Past the region's ends, a line
+with no boundary line (menus, share bars, teasers, footers) between it and the region is often
+the article going on through a list, a table or embedded posts.
 """
 from __future__ import annotations
 
@@ -30,6 +32,9 @@ CONTEXT_NAMES = (
     "dated", "dated_near", "dated_after", "dated_before", "density_near", "density_far",
     "raw_x_comments", "raw_x_other_section", "raw_x_before_region", "raw_x_after_region",
     "second_region",
+    # Lines after (before) the article region with no boundary line (a hit of a boundary label:
+    # navigation, share, comments, teaser, promo, legal, tags) between them and the region.
+    "unbroken_after", "unbroken_before", "boundaries_between",
 )
 _WEIGHT_KEYS = tuple(f"smooth.weights.{name}" for name in CONTEXT_NAMES)
 
@@ -211,7 +216,16 @@ def smooth_scores(
     section, distance = find_sections(headers, values, chars, topic, start, settings)
 
     at = numpy.arange(n)
+    # Boundary lines: a hit of a boundary label, or a logit at most boundary_logit.
+    boundary = numpy.fromiter((any(h.label in _BOUNDARY for h in hs) for hs in at_nonblank), bool, n)
+    boundary |= values <= s("boundary_logit")
     in_region, before, after = (start <= at) & (at <= end), at < start, at > end
+    # How many boundary lines lie between a line outside the region and the region (itself counted).
+    between = numpy.zeros(n)
+    if end >= start:
+        crossed = numpy.cumsum(boundary)
+        between = numpy.where(after, crossed - crossed[end], 0) + \
+            numpy.where(before, crossed[start] - boundary[start] - crossed + boundary, 0)
     after_section = section >= 0
     short = nonblank(columns.words) <= s("short_line_max_words")
     comments = section == _COMMENTS
@@ -223,7 +237,7 @@ def smooth_scores(
         comments,
         dated, dated_near, numpy.log1p(dated_after), numpy.log1p(dated_before), density_near, density_far,
         values * comments, values * (after_section & ~comments), values * before, values * after,
-        second,
+        second, after & (between == 0), before & (between == 0), numpy.log1p(between),
     ], dtype=numpy.float64)
     weights = setting_vector(settings, _WEIGHT_KEYS)
     logits = s("bias") + running_sum(rows * weights[:, None])
@@ -258,6 +272,7 @@ def _reasons(section: Label | None, outside: bool, neighbours: bool) -> tuple[st
 
 
 _SECTION = attrgetter("section")
+_BOUNDARY = frozenset({Label.NAVIGATION, Label.SHARE, Label.COMMENTS, Label.TEASER, Label.PROMO, Label.LEGAL, Label.TAGS})
 # A section by its index in SECTIONS; index -1 (no section) is the None at the end of _SECTION_OF.
 SECTIONS: tuple[Label, ...] = tuple(Label)
 _COMMENTS = SECTIONS.index(Label.COMMENTS)
