@@ -217,8 +217,8 @@ def smooth_scores(
 
     at = numpy.arange(n)
     # Boundary lines: a hit of a boundary label, or a logit at most boundary_logit.
-    boundary = numpy.fromiter((any(h.label in _BOUNDARY for h in hs) for hs in at_nonblank), bool, n)
-    boundary |= values <= s("boundary_logit")
+    boundary = values <= s("boundary_logit")
+    boundary[[j for j, hs in enumerate(at_nonblank) if hs and any(h.label in _BOUNDARY for h in hs)]] = True
     in_region, before, after = (start <= at) & (at <= end), at < start, at > end
     # How many boundary lines lie between a line outside the region and the region (itself counted).
     between = numpy.zeros(n)
