@@ -183,7 +183,7 @@ def smooth_scores(
     w1 = _window_means(values, 1)
     w3 = _window_means(values, 3)
     chars = nonblank(columns.chars)
-    gains = values * (1.0 + chars / s("region_chars_unit"))
+    gains = (values + s("region_shift")) * (1.0 + chars / s("region_chars_unit"))
     gain_list = gains.tolist()
     start, end = find_region(gain_list)
     # A second stretch of content mass, before or after the first (an article split by a box).
