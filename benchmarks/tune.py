@@ -47,8 +47,17 @@ SHARED = ROOT.parent / "shared"
 BASE = ROOT / "rules" / "base.toml"
 
 
+def require(path: Path) -> Path:
+    """Return path, or exit 2 naming it: the development pages and scorer are not shipped."""
+    if not path.exists():
+        print(f"{Path(sys.argv[0]).name}: {path}: no such file or folder (the development pages and "
+              "their scorer are not shipped with cleaner)", file=sys.stderr)
+        sys.exit(2)
+    return path
+
+
 def load_scorer():
-    spec = importlib.util.spec_from_file_location("devset_score", SHARED / "eval" / "score.py")
+    spec = importlib.util.spec_from_file_location("devset_score", require(SHARED / "eval" / "score.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -102,7 +111,7 @@ class Page:
 
 def devset_pages():
     """Yield (dataset folder, page meta, site group) of every devset page, in a fixed order."""
-    for ds in sorted((SHARED / "devset").iterdir()):
+    for ds in sorted(require(SHARED / "devset").iterdir()):
         if not (ds / "meta.jsonl").is_file():
             continue
         for line in (ds / "meta.jsonl").read_text().splitlines():
