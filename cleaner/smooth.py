@@ -243,7 +243,9 @@ def smooth_scores(
     logits = s("bias") + running_sum(rows * weights[:, None])
     shift = numpy.abs(weights[1] * w1 + weights[2] * w3) >= s("reason_min_shift")
 
-    reasons = _REASONS[section, (before | after).astype(numpy.intp), shift.astype(numpy.intp)]
+    # 0: in the region; 1: outside it, past a boundary line; 2: outside it, none between.
+    outside = (before | after).astype(numpy.intp) * numpy.where((between == 0) & (end >= start), 2, 1)
+    reasons = _REASONS[section, outside, shift.astype(numpy.intp)]
     contexts = list(map(_make_context, zip(logits.tolist(), _SECTION_OF[section].tolist(), in_region.tolist(),
                                            reasons.tolist())))
     if n == len(raw):
@@ -259,13 +261,14 @@ def _header(hits: Sequence[RuleHit]) -> Label | None:
     return next(filter(None, map(_SECTION, hits)), None)    # a Label is a non-empty string
 
 
-def _reasons(section: Label | None, outside: bool, neighbours: bool) -> tuple[str, ...]:
-    """Return the context facts that moved a line."""
+def _reasons(section: Label | None, outside: int, neighbours: bool) -> tuple[str, ...]:
+    """Return the context facts that moved a line (outside: 0 in the article region, 1 outside
+    it past a boundary line, 2 outside it with none between: the article may go on there)."""
     reasons = []
     if section is not None:
         reasons.append(f"context.after_{section.value}_header")
     if outside:
-        reasons.append("context.outside_article")
+        reasons.append("context.outside_article" if outside == 1 else "context.unbroken_from_article")
     if neighbours:
         reasons.append("context.neighbours")
     return tuple(reasons)
@@ -277,10 +280,10 @@ _BOUNDARY = frozenset({Label.NAVIGATION, Label.SHARE, Label.COMMENTS, Label.TEAS
 SECTIONS: tuple[Label, ...] = tuple(Label)
 _COMMENTS = SECTIONS.index(Label.COMMENTS)
 _SECTION_OF = numpy.array([*SECTIONS, None], dtype=object)
-# Every combination's reasons, built once: _REASONS[section index, outside, neighbours].
-_REASONS = numpy.empty((len(SECTIONS) + 1, 2, 2), dtype=object)
+# Every combination's reasons, built once: _REASONS[section index, outside (0-2), neighbours].
+_REASONS = numpy.empty((len(SECTIONS) + 1, 3, 2), dtype=object)
 for _k, _section in enumerate(_SECTION_OF.tolist()):
-    for _outside in (0, 1):
+    for _outside in (0, 1, 2):
         for _neighbours in (0, 1):
-            _REASONS[_k, _outside, _neighbours] = _reasons(_section, bool(_outside), bool(_neighbours))
+            _REASONS[_k, _outside, _neighbours] = _reasons(_section, _outside, bool(_neighbours))
 _NO_CONTEXT = Context(0.0, None, False, ())

@@ -148,3 +148,23 @@ def test_scores_follow_a_plain_settings_dict_that_changes_between_calls():
         seen.append([c.logit for c in smooth_scores(raw, features, [()] * len(lines), probe)])
     assert seen[0] != seen[1]
     assert seen[0] == [v - 0.0 + probe["smooth.bias"] for v in raw]
+
+
+def test_lines_past_the_region_say_whether_a_boundary_line_lies_between():
+    # A list right after the article's paragraphs may be the article going on; a line past a
+    # share bar is outside it. The reasons say which.
+    from cleaner.model import RuleHit
+    from cleaner.smooth import smooth_scores
+    rules = load_ruleset("en")
+    texts = ["Home", *["The council met on Tuesday and agreed the plan for the new bridge. " * 3] * 3,
+             "Two eggs", "One cup of rice", "Share this article", "Another story"]
+    lines = split_lines(normalize_text("\n".join(texts)).text)
+    features = measure_lines(lines, rules.stopwords, rules.settings)
+    raw = [-3.0, 4.0, 4.0, 4.0, -2.0, -2.0, -4.0, -2.0]
+    share = (RuleHit("en.share", Label.SHARE, -4.0),)
+    hits = [(), (), (), (), (), (), share, ()]
+    reasons = [c.reasons for c in smooth_scores(raw, features, hits, rules.settings)]
+    assert all("context.outside_article" not in r and "context.unbroken_from_article" not in r for r in reasons[1:4])
+    assert all("context.unbroken_from_article" in r for r in reasons[4:6])
+    assert all("context.outside_article" in r for r in reasons[6:])
+    assert "context.unbroken_from_article" in reasons[0]   # no boundary line between the menu and the article
