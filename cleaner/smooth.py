@@ -275,7 +275,9 @@ def _reasons(section: Label | None, outside: int, neighbours: bool) -> tuple[str
 
 
 _SECTION = attrgetter("section")
-_BOUNDARY = frozenset({Label.NAVIGATION, Label.SHARE, Label.COMMENTS, Label.TEASER, Label.PROMO, Label.LEGAL, Label.TAGS})
+# The labels of boundary lines: what lies between an article and the rest of the page.
+_BOUNDARY = frozenset({Label.NAVIGATION, Label.SHARE, Label.COMMENTS, Label.TEASER, Label.PROMO, Label.LEGAL,
+                       Label.TAGS})
 # A section by its index in SECTIONS; index -1 (no section) is the None at the end of _SECTION_OF.
 SECTIONS: tuple[Label, ...] = tuple(Label)
 _COMMENTS = SECTIONS.index(Label.COMMENTS)
