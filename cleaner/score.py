@@ -113,18 +113,16 @@ def setting_vector(settings: Mapping, keys: tuple[str, ...]) -> numpy.ndarray:
     Only read-only settings (a rule set's MappingProxyType) are remembered: a plain dict may be
     changed between calls (the tuner probes one weight at a time) and is read afresh each time.
     """
-    if not isinstance(settings, MappingProxyType):
-        vector = numpy.array([settings[key] for key in keys], dtype=numpy.float64)
-        vector.flags.writeable = False
-        return vector
-    found = _VECTORS.get((id(settings), keys))
+    remembered = isinstance(settings, MappingProxyType)
+    found = _VECTORS.get((id(settings), keys)) if remembered else None
     if found is not None and found[0] is settings:
         return found[1]
-    if len(_VECTORS) >= 64:       # bounded: a process holds a few rule sets
-        _VECTORS.clear()
     vector = numpy.array([settings[key] for key in keys], dtype=numpy.float64)
     vector.flags.writeable = False
-    _VECTORS[id(settings), keys] = (settings, vector)
+    if remembered:
+        if len(_VECTORS) >= 64:       # bounded: a process holds a few rule sets
+            _VECTORS.clear()
+        _VECTORS[id(settings), keys] = (settings, vector)
     return vector
 
 

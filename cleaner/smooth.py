@@ -226,6 +226,7 @@ def smooth_scores(
         crossed = numpy.cumsum(boundary)
         between = numpy.where(after, crossed - crossed[end], 0) + \
             numpy.where(before, crossed[start] - boundary[start] - crossed + boundary, 0)
+    unbroken = between == 0
     after_section = section >= 0
     short = nonblank(columns.words) <= s("short_line_max_words")
     comments = section == _COMMENTS
@@ -237,14 +238,14 @@ def smooth_scores(
         comments,
         dated, dated_near, numpy.log1p(dated_after), numpy.log1p(dated_before), density_near, density_far,
         values * comments, values * (after_section & ~comments), values * before, values * after,
-        second, after & (between == 0), before & (between == 0), numpy.log1p(between),
+        second, after & unbroken, before & unbroken, numpy.log1p(between),
     ], dtype=numpy.float64)
     weights = setting_vector(settings, _WEIGHT_KEYS)
     logits = s("bias") + running_sum(rows * weights[:, None])
     shift = numpy.abs(weights[1] * w1 + weights[2] * w3) >= s("reason_min_shift")
 
     # 0: in the region; 1: outside it, past a boundary line; 2: outside it, none between.
-    outside = (before | after).astype(numpy.intp) * numpy.where((between == 0) & (end >= start), 2, 1)
+    outside = (before | after).astype(numpy.intp) * numpy.where(unbroken & (end >= start), 2, 1)
     reasons = _REASONS[section, outside, shift.astype(numpy.intp)]
     contexts = list(map(_make_context, zip(logits.tolist(), _SECTION_OF[section].tolist(), in_region.tolist(),
                                            reasons.tolist())))

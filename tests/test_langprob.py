@@ -106,13 +106,19 @@ def test_generated_text_gets_langdetects_probabilities(text):
     assert ours(text) == langdetect_probabilities(text)
 
 
-@settings(max_examples=300, deadline=None)
-@given(TEXTS)
-def test_the_ngrams_are_langdetects_in_order(text):
+def cleaned_detector(text: str):
+    """Return langdetect's Detector holding text, cleaned as detect() cleans it."""
     langprob.load_profiles()
     detector = detector_factory._factory.create()
     detector.append(text)
     detector.cleaning_text()
+    return detector
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_the_ngrams_are_langdetects_in_order(text):
+    detector = cleaned_detector(text)
     rows = langprob._gram_rows(langprob._prepare(text), langprob._profiles())
     assert gram_strings(rows) == detector._extract_ngrams()
 
@@ -120,10 +126,7 @@ def test_the_ngrams_are_langdetects_in_order(text):
 @settings(max_examples=300, deadline=None)
 @given(TEXTS)
 def test_the_prepared_text_is_langdetects_but_for_runs_of_spaces(text):
-    langprob.load_profiles()
-    detector = detector_factory._factory.create()
-    detector.append(text)
-    detector.cleaning_text()
+    detector = cleaned_detector(text)
     prepared = "".join(map(chr, langprob._prepare(text).tolist()))
     assert re.sub(" +", " ", prepared) == re.sub(" +", " ", detector.text)
 
