@@ -125,7 +125,7 @@ def run_html(shared: Path, out_root: Path, peers: bool = False) -> dict:
 def html_table(text_report: dict, html_report: dict) -> tuple[str, dict]:
     """Return the HTML comparison table (mean F1, median in brackets; pages per CPU second) and its figures."""
     systems = list(next(iter(html_report.values())))
-    head = "| set | n | cleaner text | cleaner HTML | " + " | ".join(systems[1:]) + " | keep-all |"
+    head = "| " + " | ".join(["set", "n", "cleaner text", "cleaner HTML", *systems[1:], "keep-all"]) + " |"
     lines = [head, "|---|---:|" + "---:|" * (len(systems) + 2)]
     figures = {}
     speed = defaultdict(lambda: [0, 0.0])
