@@ -177,6 +177,25 @@ def _find_title(content: list[bool], headline: numpy.ndarray, topic: numpy.ndarr
     return title, first
 
 
+def _find_title_over_chrome(content: list[bool], headline: numpy.ndarray, topic: numpy.ndarray,
+                            hits: Sequence[Sequence[RuleHit]], words: numpy.ndarray, nonblank: list[int],
+                            first: int, s) -> tuple[int | None, set[int]]:
+    """Return a title further up than title_lookback_lines when rule-hit lines fill the gap, and
+    its standfirst; (None, set()) unless both are there."""
+    before = [i for i in nonblank[:nonblank.index(first)] if not hits[i]][-s("title_lookback_lines"):]
+    candidates = [i for i in before if headline[i] and topic[i] >= s("title_min_topic_overlap")]
+    if not candidates:
+        return None, set()
+    title = max(candidates, key=lambda i: (topic[i], -abs(i - first), i))
+    trial = list(content)
+    trial[title] = True
+    standfirst = _find_standfirst(trial, title, first, hits, words, topic, nonblank, s)
+    if not standfirst:
+        return None, set()
+    content[:] = trial
+    return title, standfirst
+
+
 def _find_standfirst(content: list[bool], title: int, first: int, hits: Sequence[Sequence[RuleHit]],
                      words: numpy.ndarray, topic: numpy.ndarray, nonblank: list[int], s) -> set[int]:
     """Return the standfirst: the line right after the title, when it is long, on-topic and comes
@@ -283,6 +302,10 @@ def label_lines(
     title, first = _find_title(content, headline, topic, nonblank, s)
     standfirst = _find_standfirst(content, title, first, hits, words, topic, nonblank, s) \
         if title is not None else set()
+    if title is None and first is not None:
+        # A headline and its standfirst above a byline, a date and a share bar: counted back over
+        # the lines no rule hits, and taken only with the standfirst under it.
+        title, standfirst = _find_title_over_chrome(content, headline, topic, hits, words, nonblank, first, s)
 
     # Each line's decision, by code: content lines by their revision or shape, dropped lines by
     # their section or shape; then the dropped lines that a rule hit decides.
