@@ -108,9 +108,38 @@ def _language_of(path: Path, data: dict) -> str | None:
     return codes[0] if codes else None
 
 
+# An HTML category's examples are snippets of a page. Each is laid out after a few paragraphs of
+# article, so that it is not most of the page; every line it lays out must match (or none may).
+EXAMPLE_PARAGRAPHS = (
+    "The city council voted on Tuesday to build four hundred new homes on the site of the old bus depot.",
+    "The plan had been debated for more than three years, and residents had asked for a park as well.",
+    "Construction is expected to begin next spring and to take about two years, the mayor said.",
+    "Opponents said the council had not consulted the people who live next to the depot.",
+)
+
+
+def html_example_hits(ruleset: RuleSet, rule_id: str, snippet: str) -> list[bool]:
+    """Return, for each line an HTML snippet lays out on an example page, whether the category hits it."""
+    from .evidence import match_dom
+    from .html import layout_html
+
+    article = "".join(f"<p>{p}</p>" for p in EXAMPLE_PARAGRAPHS)
+    layout = layout_html(f"<!DOCTYPE html><html><head><title>News</title></head><body>{article}{snippet}</body></html>")
+    hits = match_dom(ruleset, layout.evidence, ruleset.settings)
+    return [any(h.rule_id == rule_id for h in line_hits) for line, line_hits in zip(layout.lines, hits)
+            if line.text not in EXAMPLE_PARAGRAPHS]
+
+
 def _run_examples(check: RuleCheck, ruleset: RuleSet, cat: Category, raw: str, table: str) -> None:
     for example, should_match in [(e, True) for e in cat.examples_match] + [(e, False) for e in cat.examples_no_match]:
         check.examples += 1
+        if cat.is_html:
+            matched = html_example_hits(ruleset, cat.id, example)
+            if not matched or any(m != should_match for m in matched):
+                wanted = "should match but does not" if should_match else "should not match but does"
+                check.problems.append(f"{check.path}:{_find_line(raw, table, 'examples')}: {table}: "
+                                      f"HTML example {example!r} {wanted}")
+            continue
         features = measure_lines([Line(1, example)], ruleset.stopwords, ruleset.settings)[0]
         try:
             hits = {hit.rule_id for hit in match_line(ruleset, example, features)}

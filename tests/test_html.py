@@ -13,6 +13,7 @@ from cleaner.features import tokenize
 from cleaner.html import _SPACE_CHARS, decode_html, folded_tokens, layout_html, split_names, visible_chars
 from cleaner.model import CleanerError, Label
 from cleaner.ruleset import load_ruleset
+from cleaner.rulecheck import html_example_hits
 
 PARAGRAPHS = [
     "The city council voted on Tuesday to build four hundred new homes on the site of the old bus depot.",
@@ -214,13 +215,16 @@ HTML_CATEGORY_CASES = [
 
 @pytest.mark.parametrize("rule_id, snippet, should_match", HTML_CATEGORY_CASES)
 def test_html_category_example(rule_id, snippet, should_match):
-    rules = load_ruleset(None)
-    article = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)  # so that the snippet is not most of the page
-    layout = layout_html(page(article + snippet))
-    hits = match_dom(rules, layout.evidence, rules.settings)
-    matched = [any(h.rule_id == rule_id for h in hits_) for line, hits_ in zip(layout.lines, hits)
-               if line.text not in PARAGRAPHS]
+    matched = html_example_hits(load_ruleset(None), rule_id, snippet)
     assert matched and all(m == should_match for m in matched), f"{rule_id} on {snippet!r}: {matched}"
+
+
+def test_rules_check_runs_the_html_examples_of_base_as_html():
+    from cleaner.rulecheck import check_rule_file
+    from cleaner.ruleset import rules_dir
+
+    check = check_rule_file(rules_dir() / "base.toml")
+    assert not [p for p in check.problems if "html_" in p], check.problems
 
 
 def test_every_html_category_has_examples():
