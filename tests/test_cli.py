@@ -593,7 +593,7 @@ def test_rules_check_takes_a_language_file_being_written(tmp_path):
     text = (Path(__file__).parent.parent / "rules" / "fi.toml").read_text(encoding="utf-8")
     draft.write_text(text, encoding="utf-8")
     run = run_cli(["rules", "check", draft])
-    assert run.code == 0 and b"ok: 14 categories" in run.out
+    assert run.code == 0 and f"ok: {text.count('[category.')} categories".encode() in run.out
     first = text.index("examples.match = [") + len("examples.match = [")
     draft.write_text(text[:first] + '"Ei mitään tekemistä tämän kanssa", ' + text[first:], encoding="utf-8")
     run = run_cli(["rules", "check", draft])
