@@ -169,11 +169,9 @@ def _find_title(content: list[bool], headline: numpy.ndarray, topic: numpy.ndarr
     if first is None:
         return None, None
     before = nonblank[:nonblank.index(first)][-s("title_lookback_lines"):]
-    candidates = [i for i in before + [first] if headline[i] and topic[i] >= s("title_min_topic_overlap")]
-    if not candidates:
-        return None, first
-    title = max(candidates, key=lambda i: (topic[i], -abs(i - first), i))
-    content[title] = True
+    title = _most_topical_headline(before + [first], headline, topic, first, s)
+    if title is not None:
+        content[title] = True
     return title, first
 
 
@@ -183,17 +181,22 @@ def _find_title_over_chrome(content: list[bool], headline: numpy.ndarray, topic:
     """Return a title further up than title_lookback_lines when rule-hit lines fill the gap, and
     its standfirst; (None, set()) unless both are there."""
     before = [i for i in nonblank[:nonblank.index(first)] if not hits[i]][-s("title_lookback_lines"):]
-    candidates = [i for i in before if headline[i] and topic[i] >= s("title_min_topic_overlap")]
-    if not candidates:
+    title = _most_topical_headline(before, headline, topic, first, s)
+    if title is None:
         return None, set()
-    title = max(candidates, key=lambda i: (topic[i], -abs(i - first), i))
-    trial = list(content)
-    trial[title] = True
-    standfirst = _find_standfirst(trial, title, first, hits, words, topic, nonblank, s)
+    standfirst = _find_standfirst(content, title, first, hits, words, topic, nonblank, s)
     if not standfirst:
         return None, set()
-    content[:] = trial
+    content[title] = True
     return title, standfirst
+
+
+def _most_topical_headline(lines: Sequence[int], headline: numpy.ndarray, topic: numpy.ndarray, first: int,
+                           s) -> int | None:
+    """Return the headline-like line of lines most on the article's topic (ties: nearest the first
+    content line, then the later one), or None."""
+    candidates = [i for i in lines if headline[i] and topic[i] >= s("title_min_topic_overlap")]
+    return max(candidates, key=lambda i: (topic[i], -abs(i - first), i)) if candidates else None
 
 
 def _find_standfirst(content: list[bool], title: int, first: int, hits: Sequence[Sequence[RuleHit]],

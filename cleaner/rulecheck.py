@@ -133,10 +133,10 @@ def html_example_hits(ruleset: RuleSet, rule_id: str, snippet: str) -> list[bool
 def _run_examples(check: RuleCheck, ruleset: RuleSet, cat: Category, raw: str, table: str) -> None:
     for example, should_match in [(e, True) for e in cat.examples_match] + [(e, False) for e in cat.examples_no_match]:
         check.examples += 1
+        wanted = "should match but does not" if should_match else "should not match but does"
         if cat.is_html:
             matched = html_example_hits(ruleset, cat.id, example)
             if not matched or any(m != should_match for m in matched):
-                wanted = "should match but does not" if should_match else "should not match but does"
                 check.problems.append(f"{check.path}:{_find_line(raw, table, 'examples')}: {table}: "
                                       f"HTML example {example!r} {wanted}")
             continue
@@ -147,7 +147,6 @@ def _run_examples(check: RuleCheck, ruleset: RuleSet, cat: Category, raw: str, t
             check.problems.append(f"{check.path}:{_find_line(raw, table, 'examples')}: {table}: {exc}")
             continue
         if (cat.id in hits) != should_match:
-            wanted = "should match but does not" if should_match else "should not match but does"
             others = f" (it hits {', '.join(sorted(hits))})" if hits else ""
             check.problems.append(f"{check.path}:{_find_line(raw, table, 'examples')}: {table}: "
                                   f"example {example!r} {wanted}{others}")

@@ -13,14 +13,9 @@ from cleaner.features import tokenize
 from cleaner.html import _SPACE_CHARS, decode_html, folded_tokens, layout_html, split_names, visible_chars
 from cleaner.model import CleanerError, Label
 from cleaner.ruleset import load_ruleset
-from cleaner.rulecheck import html_example_hits
+from cleaner.rulecheck import EXAMPLE_PARAGRAPHS, html_example_hits
 
-PARAGRAPHS = [
-    "The city council voted on Tuesday to build four hundred new homes on the site of the old bus depot.",
-    "The plan had been debated for more than three years, and residents had asked for a park as well.",
-    "Construction is expected to begin next spring and to take about two years, the mayor said.",
-    "Opponents said the council had not consulted the people who live next to the depot.",
-]
+PARAGRAPHS = list(EXAMPLE_PARAGRAPHS)   # the article that rules check also sets HTML examples in
 
 
 def page(body: str, head: str = "") -> str:
