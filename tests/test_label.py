@@ -67,40 +67,34 @@ def test_the_biography_under_an_author_box_header_is_not_content():
     assert content == [True, False, False, False, True]   # the box ends at the share links
 
 
-
-def test_a_headline_and_standfirst_above_a_byline_and_share_bar_are_found():
+def find_title_over_chrome(hits, words, topic, content):
+    """Run _find_title_over_chrome with English settings on a page whose first line alone is headline-shaped."""
     import numpy
     from cleaner.label import _find_title_over_chrome
     from cleaner.ruleset import load_ruleset
 
     settings = load_ruleset("en").settings
-    s = lambda name: settings["label." + name]   # noqa: E731
+    n = len(hits)
+    headline = numpy.array([True] + [False] * (n - 1))
+    first = content.index(True)
+    assert settings["label.title_lookback_lines"] < first    # out of the plain title search's reach
+    return _find_title_over_chrome(content, headline, numpy.array(topic), hits, numpy.array(words), list(range(n)),
+                                   first, lambda name: settings["label." + name])
+
+
+def test_a_headline_and_standfirst_above_a_byline_and_share_bar_are_found():
     meta, share = RuleHit("en.byline", Label.META, -3.0), RuleHit("en.share", Label.SHARE, -4.0)
     # 0 headline, 1 standfirst, 2-3 byline and date, 4-12 a share bar, 13-15 the first paragraphs.
     hits = [(), (), (meta,), (meta,), *[(share,)] * 9, (), (), ()]
-    n = len(hits)
-    headline = numpy.array([True] + [False] * (n - 1))
-    words = numpy.array([9, 18, 3, 3, *[1] * 9, 40, 35, 30])
-    topic = numpy.array([1.0, 0.8, 0.0, 0.0, *[0.0] * 9, 0.7, 0.7, 0.7])
     content = [False] * 13 + [True] * 3
-    assert s("title_lookback_lines") < 13      # out of the plain title search's reach
-    title, standfirst = _find_title_over_chrome(content, headline, topic, hits, words, list(range(n)), 13, s)
-    assert (title, standfirst) == (0, {1}) and content[0] and content[1]
+    found = find_title_over_chrome(hits, [9, 18, 3, 3, *[1] * 9, 40, 35, 30], [1.0, 0.8, *[0.0] * 11, 0.7, 0.7, 0.7],
+                                   content)
+    assert found == (0, {1}) and content[0] and content[1]
 
 
 def test_a_far_headline_without_a_standfirst_is_not_taken():
-    import numpy
-    from cleaner.label import _find_title_over_chrome
-    from cleaner.ruleset import load_ruleset
-
-    settings = load_ruleset("en").settings
-    s = lambda name: settings["label." + name]   # noqa: E731
     share = RuleHit("en.share", Label.SHARE, -4.0)
-    hits = [(), *[(share,)] * 12, (), ()]
-    n = len(hits)
-    headline = numpy.array([True] + [False] * (n - 1))
-    words = numpy.array([9, *[1] * 12, 40, 35])
-    topic = numpy.array([1.0, *[0.0] * 12, 0.7, 0.7])
     content = [False] * 13 + [True] * 2
-    assert _find_title_over_chrome(content, headline, topic, hits, words, list(range(n)), 13, s) == (None, set())
-    assert content == [False] * 13 + [True] * 2
+    found = find_title_over_chrome([(), *[(share,)] * 12, (), ()], [9, *[1] * 12, 40, 35],
+                                   [1.0, *[0.0] * 12, 0.7, 0.7], content)
+    assert found == (None, set()) and content == [False] * 13 + [True] * 2
