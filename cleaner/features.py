@@ -171,7 +171,7 @@ class Vocabulary:
 
     One number per token: STOP for a stop word, OTHER for a word that is neither a stop word
     nor a content word (a number, a short word), else the number of its content word (its
-    fold; tokens that fold alike share it). One dict, so that a page's tokens are looked up
+    fold, cut to topic_prefix_chars letters; tokens that fold alike share it). One dict, so that a page's tokens are looked up
     by one map() in C. Bounded: emptied when full.
     """
 
@@ -179,10 +179,11 @@ class Vocabulary:
     STOP, OTHER = -2, -1
 
     def __init__(self, stopwords: Collection[str], chars_per_word: float, topic_min_chars: int, topic_min_words: int,
-                 dated_max_words: int):
+                 dated_max_words: int, topic_prefix_chars: int = 0):
         self.stopwords = stopwords
         self.chars_per_word = chars_per_word
         self.topic_min_chars = topic_min_chars
+        self.topic_prefix_chars = topic_prefix_chars
         self.topic_min_words = topic_min_words
         self.dated_max_words = dated_max_words
         self.codes: dict[str, int] = {}
@@ -214,6 +215,8 @@ class Vocabulary:
         content = [not stop and not key.isdigit() and (len(key) >= min_chars or unspaced(key) is not None)
                    for key, stop in zip(keys, stops)]
         ids = self.content_ids
+        if self.topic_prefix_chars:     # a content word by its first letters: inflections are one word
+            keys = [key if unspaced(key) is not None else key[:self.topic_prefix_chars] for key in keys]
         fresh = [k for k in dict.fromkeys([k for k, c in zip(keys, content) if c]) if k not in ids]
         ids.update(zip(fresh, range(len(ids), len(ids) + len(fresh))))
         self.codes.update(zip(plain + other, [self.STOP if stop else ids[key] if c else self.OTHER
@@ -234,7 +237,8 @@ _VOCABULARIES: dict[tuple, Vocabulary] = {}
 def vocabulary(stopwords: frozenset[str] | Collection[str], settings: Mapping) -> Vocabulary:
     """Return the process's Vocabulary for this stop list and these feature settings."""
     numbers = (settings["features.unspaced_chars_per_word"], settings["features.topic_word_min_chars"],
-               settings["features.topic_min_words"], settings["features.dated_max_words"])
+               settings["features.topic_min_words"], settings["features.dated_max_words"],
+               settings["features.topic_prefix_chars"])
     if not isinstance(stopwords, frozenset):
         stopwords = frozenset(stopwords)
     key = (stopwords, numbers)

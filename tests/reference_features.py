@@ -35,10 +35,12 @@ def count(pattern: str, text: str) -> int:
     return len(regex.findall(pattern, text))
 
 
-def line_facts(text: str, stopwords, multi: str, chars_per_word: float, topic_min_chars: int, dated_max_words: int):
+def line_facts(text: str, stopwords, multi: str, chars_per_word: float, topic_min_chars: int, dated_max_words: int,
+               topic_prefix_chars: int = 0):
     """Return (the features of a line's text alone, its content words, its token count).
 
     `multi`: the stop words of several characters of scripts without spaces, as one alternation.
+    A content word is its fold's first topic_prefix_chars letters (0: all of them).
     """
     tokens = TOKEN.findall(text)
     keys = [fold_word(t) for t in tokens]
@@ -46,7 +48,8 @@ def line_facts(text: str, stopwords, multi: str, chars_per_word: float, topic_mi
     unspaced = count(rf"[{UNSPACED}]", text)
     if unspaced and multi:
         stops += sum(m.end() - m.start() for m in regex.finditer(multi, text))
-    content = {k for k in keys if k not in stopwords and not k.isdigit()
+    content = {k if UNSPACED_CHAR.match(k) or not topic_prefix_chars else k[:topic_prefix_chars]
+               for k in keys if k not in stopwords and not k.isdigit()
                and (len(k) >= topic_min_chars or UNSPACED_CHAR.match(k))}
     cased_letters = count(r"[\p{Lu}\p{Ll}\p{Lt}]", text)
     cased = cased_letters >= 2
@@ -83,8 +86,8 @@ def measure_lines(texts: list[str], stopwords, settings) -> tuple[LineFeatures, 
     vocab = vocabulary(stopwords, settings)
     multi = "|".join(map(regex.escape, sorted((w for w in stopwords if len(w) > 1 and UNSPACED_CHAR.match(w)),
                                               key=lambda w: (-len(w), w))))
-    facts = [line_facts(t, vocab.stopwords, multi, vocab.chars_per_word, vocab.topic_min_chars, vocab.dated_max_words)
-             if t else None for t in texts]
+    facts = [line_facts(t, vocab.stopwords, multi, vocab.chars_per_word, vocab.topic_min_chars, vocab.dated_max_words,
+                        settings["features.topic_prefix_chars"]) if t else None for t in texts]
     nonblank = [i for i, f in enumerate(facts) if f is not None]
     if not nonblank:
         return tuple(LineFeatures(0, 0, 0.0, False, False, 0.0, 0.0, 0.0, 0, False, False, 0.0, 0, 0.0, False,
