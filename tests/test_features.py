@@ -95,3 +95,23 @@ def test_the_class_table_is_kept_on_disk_and_a_damaged_copy_is_rebuilt(tmp_path,
     assert numpy.array_equal(features.char_classes(), built)        # rebuilt over the damaged file
     monkeypatch.setattr(features, "_TABLE", [])
     assert numpy.array_equal(features.char_classes(), built)        # and read back
+
+
+def test_inflected_forms_share_a_topic_word():
+    # A standfirst that names the article's subject in another case ("Gesetzes", "Gesetz")
+    # shares its words with the article when topic words are compared by their first letters.
+    rules = RULESETS["de"]
+    article = ("Der Bundestag berät das neue Gesetz über die Selbstbestimmung der Bürger in dieser Woche "
+               "und stimmt am Freitag ab.")
+    standfirst = "Entwurf des Gesetzes: Bürgerrechte gestärkt"
+    texts = [standfirst, article, article.replace("berät", "diskutiert")]
+    lines = [Line(i + 1, t) for i, t in enumerate(texts)]
+    whole = measure_lines(lines, rules.stopwords, {**rules.settings, "features.topic_prefix_chars": 0})
+    prefix = measure_lines(lines, rules.stopwords, rules.settings)
+    assert rules.settings["features.topic_prefix_chars"] == 4
+    assert whole[0].topic_overlap == 0.0
+    assert prefix[0].topic_overlap == 0.5      # Gesetzes (Gesetz), Bürgerrechte (Bürger); not Entwurf, gestärkt
+
+
+def test_a_language_file_sets_its_own_topic_prefix():
+    assert RULESETS["ar"].settings["features.topic_prefix_chars"] == 6
