@@ -20,6 +20,7 @@ import numpy
 
 from .caches import register
 from .columns import feature_columns
+from .fold import fold_key
 from .model import Label, Line, LineFeatures, LineResult, RuleHit
 from .score import sigmoids
 from .smooth import SECTIONS, Context
@@ -49,11 +50,12 @@ _DECISIONS: tuple[tuple[Label, str], ...] = (
     (Label.NAVIGATION, "feature.link_like"),
     (Label.TEASER, "feature.other_story"),
     (Label.OTHER, "feature.low_score"),
+    (Label.OTHER, "context.second_copy"),
     # Then one per section (smooth.SECTIONS): a dropped line under that section's header.
     *((section, f"context.after_{section.value}_header") for section in SECTIONS),
 )
 (_BLANK, _BODY, _HEADING_SHAPE, _TITLE, _STANDFIRST, _BETWEEN_BODY, _LIST, _RESUMED, _AUTHOR_BOX,
- _GLUED, _ELLIPSIS, _LINK_LIKE, _OTHER_STORY, _LOW_SCORE, _AFTER_SECTION) = range(15)
+ _GLUED, _ELLIPSIS, _LINK_LIKE, _OTHER_STORY, _LOW_SCORE, _SECOND_COPY, _AFTER_SECTION) = range(16)
 _LABEL_OF = numpy.array([label for label, _ in _DECISIONS], dtype=object)
 _IS_LOOSE = numpy.array([label in _LOOSE for label, _ in _DECISIONS])
 _WHY_OF = numpy.array([why for _, why in _DECISIONS], dtype=object)
@@ -145,6 +147,26 @@ def _resume_after_inline_box(content: list[bool], features: Sequence[LineFeature
             content[i] = True
             resumed.add(i)
     return resumed
+
+
+def _drop_second_copies(content: list[bool], texts: Sequence[str], repeats: numpy.ndarray, words: numpy.ndarray,
+                        min_words: int) -> set[int]:
+    """Return the content lines that repeat an earlier content line word for word: a paragraph
+    the page shows twice (a caption over and under its photo, a lead repeated as the summary).
+
+    Only lines of at least min_words words that the page has exactly twice: a question asked
+    of every guest of an interview is the article's own repetition.
+    """
+    seen: set[str] = set()
+    dropped: set[int] = set()
+    for i in numpy.flatnonzero((repeats == 1) & (words >= min_words)).tolist():
+        if content[i]:
+            key = fold_key(texts[i])
+            if key in seen:
+                content[i] = False
+                dropped.add(i)
+            seen.add(key)
+    return dropped
 
 
 def _promote_subheadings(content: list[bool], headline: numpy.ndarray, rows: numpy.ndarray) -> set[int]:
@@ -310,6 +332,8 @@ def label_lines(
         # the lines no rule hits, and taken only with the standfirst under it.
         title, standfirst = _find_title_over_chrome(content, headline, topic, hits, words, nonblank, first, s)
 
+    copies = _drop_second_copies(content, texts, columns.repeats, words, s("copy_min_words"))
+
     # Each line's decision, by code: content lines by their revision or shape, dropped lines by
     # their section or shape; then the dropped lines that a rule hit decides.
     kept = numpy.fromiter(content, bool, n)
@@ -320,6 +344,7 @@ def label_lines(
                               (standfirst, _STANDFIRST), ({title} - {None}, _TITLE)):   # the last one wins
         code[[i for i in revised if content[i]]] = decision
     code[[i for i in bios if not content[i]]] = _AUTHOR_BOX
+    code[list(copies)] = _SECOND_COPY
     code[~filled] = _BLANK
     labels, whys = _LABEL_OF[code].tolist(), _WHY_OF[code].tolist()
     told = numpy.flatnonzero(has_hits & filled).tolist()

@@ -98,3 +98,39 @@ def test_a_far_headline_without_a_standfirst_is_not_taken():
     found = find_title_over_chrome([(), *[(share,)] * 12, (), ()], [9, *[1] * 12, 40, 35],
                                    [1.0, *[0.0] * 12, 0.7, 0.7], content)
     assert found == (None, set()) and content == [False] * 13 + [True] * 2
+
+
+def test_a_paragraph_the_page_has_twice_is_kept_once():
+    import numpy
+    from cleaner.label import _drop_second_copies
+    caption = "The minister speaks at a press conference in Berlin on Tuesday, with her deputy beside her."
+    question = "What inspired you to start cooking for others at all?"
+    page = [caption, "Body one.", caption, question, "Answer.", question, question, "Short twice", "Short twice"]
+    repeats = numpy.array([1, 0, 1, 2, 0, 2, 2, 1, 1])
+    words = numpy.array([len(t.split()) for t in page])
+    content = [True] * len(page)
+    dropped = _drop_second_copies(content, page, repeats, words, 6)
+    # The caption's second copy goes; a question asked three times and a short line stay.
+    assert dropped == {2} and content == [True, True, False] + [True] * 6
+
+
+def test_a_second_copy_is_dropped_only_when_the_first_is_kept():
+    import numpy
+    from cleaner.label import _drop_second_copies
+    lead = "The city council voted on Monday to close the old bridge to all cars from next spring."
+    content = [False, True, True]
+    assert _drop_second_copies(content, [lead, "Body.", lead], numpy.array([1, 0, 1]), numpy.array([17, 1, 17]), 6) == set()
+    assert content == [False, True, True]
+
+
+def test_the_dropped_copy_is_labelled_with_its_reason():
+    import cleaner
+    para = ("The council approved the new budget on Monday after a long debate about schools, roads "
+            "and the city's parks, which will get more money next year.")
+    text = "\n".join(["City budget passed", para, "Officials said the vote was close and the mayor welcomed the result "
+                      "after months of talks with every party in the council chamber.", para])
+    result = cleaner.Cleaner(language="en").clean(text)
+    second = result.lines[3]
+    assert result.lines[1].label is Label.BODY
+    assert second.label is Label.OTHER and second.reasons[0] == "context.second_copy"
+    assert result.text.count("approved the new budget") == 1
