@@ -25,6 +25,8 @@ from .model import Label, Line, LineFeatures, LineResult, RuleHit
 from .score import sigmoids
 from .smooth import SECTIONS, Context
 
+# A headline may end in a question or an exclamation mark (not in a full stop).
+_ASKS = re.compile(r"[?!？！؟][\"'”’»)]*\s*$")
 _ITEM_NUMBER = re.compile(r"^\s*(\d{1,3})[.)]\s")
 _ITEM_START = re.compile(r"\n\s*\d{1,3}[.)](?=\s)")
 # Labels read in per-line loops, bound once: looking up an Enum member (Label.META) runs a
@@ -234,11 +236,14 @@ def _find_standfirst(content: list[bool], title: int, first: int, hits: Sequence
     return standfirst
 
 
-def _headline_like(columns: LineFeatures, has_hits: numpy.ndarray, s) -> numpy.ndarray:
-    """Return, per line, whether it is shaped like a headline: a few words, no sentence end, colon,
-    glued words, URL, rule hit or many digits."""
+def _headline_like(columns: LineFeatures, has_hits: numpy.ndarray, texts: Sequence[str], s) -> numpy.ndarray:
+    """Return, per line, whether it is shaped like a headline: a few words, no sentence end but a
+    question or exclamation mark, no colon at the end, glued words, URL, rule hit or many digits."""
     words = columns.words
-    return ((s("title_min_words") <= words) & (words <= s("title_max_words")) & (columns.terminal_punct == 0)
+    asks = numpy.zeros(len(words), dtype=bool)
+    for i in numpy.flatnonzero(columns.terminal_punct != 0).tolist():
+        asks[i] = _ASKS.search(texts[i]) is not None
+    return ((s("title_min_words") <= words) & (words <= s("title_max_words")) & ((columns.terminal_punct == 0) | asks)
             & (columns.colon_end == 0) & (columns.glued == 0) & (columns.has_url == 0) & ~has_hits
             & (columns.digit_share < s("title_max_digit_share")))
 
@@ -322,7 +327,7 @@ def label_lines(
     section = numpy.fromiter(map(_SECTION_CODE.__getitem__, sections), numpy.intp, n)
     teaser = numpy.flatnonzero(section[rows] == _TEASER_SECTION).tolist()
     resumed = _resume_after_inline_box(content, features, hits, raw_probs, teaser, nonblank, s)
-    headline = _headline_like(columns, has_hits, s)
+    headline = _headline_like(columns, has_hits, texts, s)
     promoted = _promote_subheadings(content, headline & (words <= s("heading_max_words")) & (section < 0), rows)
     title, first = _find_title(content, headline, topic, nonblank, s)
     standfirst = _find_standfirst(content, title, first, hits, words, topic, nonblank, s) \

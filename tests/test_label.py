@@ -134,3 +134,17 @@ def test_the_dropped_copy_is_labelled_with_its_reason():
     assert result.lines[1].label is Label.BODY
     assert second.label is Label.OTHER and second.reasons[0] == "context.second_copy"
     assert result.text.count("approved the new budget") == 1
+
+
+def test_a_headline_that_asks_a_question_is_the_title():
+    import cleaner
+    body = ("Prosecutors rarely treat football violence as a crime, and lawyers say a case would be hard "
+            "to prove because players accept some risk of injury when they step onto the field.")
+    more = ("Several players have sued over football violence in the past, but the courts have mostly "
+            "treated it as a civil matter and not as a crime between the players and the clubs.")
+    text = "\n".join(["Home", "Sport", "Is football violence a crime?", body, more])
+    result = cleaner.Cleaner(language="en").clean(text)
+    assert result.lines[2].label is Label.TITLE
+    # A short line ending in a full stop is not taken as a headline.
+    text = "\n".join(["Home", "Sport", "Football violence is a crime.", body, more])
+    assert cleaner.Cleaner(language="en").clean(text).lines[2].label is not Label.TITLE
