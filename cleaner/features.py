@@ -389,6 +389,8 @@ def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -
     lengths = numpy.sort(chars[nonblank])
     long_line = max(1, int(lengths[int(0.9 * (len(lengths) - 1))]))
     relative = numpy.minimum(chars / long_line, 3.0)
+    if unspaced_chars.any():
+        content = _unspaced_pairs(content, (initials & _UNSPACED) != 0)
     topic = _topic_overlap(token_line, content, n_tokens >= vocab.topic_min_words, n)
 
     columns = (
@@ -416,6 +418,27 @@ def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -
     )
     make = LineFeatures._make
     return tuple(make(values) if values[0] else EMPTY for values in zip(*columns))
+
+
+def _unspaced_pairs(content: numpy.ndarray, unspaced: numpy.ndarray) -> numpy.ndarray:
+    """Return the tokens' content-word numbers with the characters of unspaced scripts taken in
+    pairs: such a character stands for the pair it starts with the next content character, and
+    for nothing when none follows (a Chinese or Japanese page shares nearly all its single
+    characters between its lines, its two-character words far fewer). Numbers are dense again.
+
+    Two characters of different lines never pair: a line break is a token between them.
+    """
+    ok = unspaced & (content >= 0)
+    follows = numpy.zeros(len(content), dtype=bool)
+    follows[:-1] = ok[:-1] & ok[1:]
+    span = int(content.max()) + 1
+    paired = numpy.full(len(content), -1, dtype=numpy.int64)
+    paired[:-1] = span + content[:-1] * span + content[1:]      # beyond every single word's number
+    out = numpy.where(ok, numpy.where(follows, paired, -1), content)
+    words = out >= 0
+    if words.any():
+        out[words] = numpy.unique(out[words], return_inverse=True)[1]
+    return out
 
 
 def _topic_overlap(token_line: numpy.ndarray, content: numpy.ndarray, long: numpy.ndarray, n: int) -> numpy.ndarray:

@@ -48,9 +48,19 @@ def line_facts(text: str, stopwords, multi: str, chars_per_word: float, topic_mi
     unspaced = count(rf"[{UNSPACED}]", text)
     if unspaced and multi:
         stops += sum(m.end() - m.start() for m in regex.finditer(multi, text))
-    content = {k if UNSPACED_CHAR.match(k) or not topic_prefix_chars else k[:topic_prefix_chars]
-               for k in keys if k not in stopwords and not k.isdigit()
-               and (len(k) >= topic_min_chars or UNSPACED_CHAR.match(k))}
+    def is_content(k):
+        return k not in stopwords and not k.isdigit() and (len(k) >= topic_min_chars or UNSPACED_CHAR.match(k))
+    # A character of a script without spaces counts as the pair it makes with the next content
+    # character (nothing without one); any other content word by its first topic_prefix_chars letters.
+    content = set()
+    for k, after in zip(keys, keys[1:] + [None]):
+        if not is_content(k):
+            continue
+        if UNSPACED_CHAR.match(k):
+            if after is not None and UNSPACED_CHAR.match(after) and is_content(after):
+                content.add(k + after)
+        else:
+            content.add(k[:topic_prefix_chars] if topic_prefix_chars else k)
     cased_letters = count(r"[\p{Lu}\p{Ll}\p{Lt}]", text)
     cased = cased_letters >= 2
     upper = count(r"\p{Lu}", text) if cased else 0

@@ -115,3 +115,15 @@ def test_inflected_forms_share_a_topic_word():
 
 def test_a_language_file_sets_its_own_topic_prefix():
     assert RULESETS["ar"].settings["features.topic_prefix_chars"] == 6
+
+
+def test_characters_of_unspaced_scripts_are_topic_words_in_pairs():
+    # A line shares the article's topic by its two-character words, not by single characters.
+    rules = RULESETS["zh"]
+    article = "政府宣布新的经济计划，预计明年经济增长将加快，政府还将增加对农村地区的投资。"
+    echo = "经济计划今年公布"
+    scrambled = "划计济经"                                 # the same characters, no pair of the article
+    page = [article, article.replace("明年", "后年"), echo, scrambled]
+    features = measure_lines([Line(i + 1, t) for i, t in enumerate(page)], rules.stopwords, rules.settings)
+    assert round(features[2].topic_overlap, 2) == 0.43    # 经济, 济计, 计划 of its 7 pairs
+    assert set(scrambled) <= set(article) and features[3].topic_overlap == 0.0
