@@ -14,6 +14,7 @@ How the numbers in [settings.score] and [settings.smooth] were tuned:
 
     python benchmarks/tune.py            # cross-validate and print
     python benchmarks/tune.py --write    # fit on everything and write rules/base.toml
+    python benchmarks/tune.py --by-language   # held-out F1 per detected language too
 Needs numpy (`pip install numpy`), which cleaner itself does not.
 """
 from __future__ import annotations
@@ -230,6 +231,7 @@ def main(argv=None) -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--l2", type=float, default=0.01)
     ap.add_argument("--seed", type=int, default=0, help="shuffle of the site groups into folds")
+    ap.add_argument("--by-language", action="store_true", help="also print held-out F1 per detected language")
     args = ap.parse_args(argv)
     pages = load_pages()
     base = pages[0].rules
@@ -238,15 +240,22 @@ def main(argv=None) -> int:
     random.Random(args.seed).shuffle(groups)
     fold_of = {g: i % args.folds for i, g in enumerate(groups)}
     scores = defaultdict(list)
+    by_language = defaultdict(list)
     for k in range(args.folds):
         train = [p for p in pages if fold_of[p.group] != k]
         test = [p for p in pages if fold_of[p.group] == k]
         b1, b2 = fit(train, args.l2, args.l2, base.settings)
         s = settings_with(base, b1, b2, {})
         for p in test:
-            scores[p.group.split(":")[0]].append(page_f1(p, s))
+            f1 = page_f1(p, s)
+            scores[p.group.split(":")[0]].append(f1)
+            by_language[p.language or "-"].append(f1)
     for name, vals in sorted(scores.items()):
         print(f"held-out {name}: n={len(vals)} mean F1 {np.mean(vals):.4f} median {np.median(vals):.4f}")
+    if args.by_language:    # by the detected language ("-": none sure enough), languages of 3+ pages
+        for code, vals in sorted(by_language.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            if len(vals) >= 3:
+                print(f"held-out lang {code}: n={len(vals)} mean F1 {np.mean(vals):.4f}")
     allv = [v for vals in scores.values() for v in vals]
     print(f"held-out all: n={len(allv)} mean F1 {np.mean(allv):.4f}")
     if args.write:
