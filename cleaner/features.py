@@ -171,8 +171,8 @@ class Vocabulary:
 
     One number per token: STOP for a stop word, OTHER for a word that is neither a stop word
     nor a content word (a number, a short word), else the number of its content word (its
-    fold, cut to topic_prefix_chars letters; tokens that fold alike share it). One dict, so that a page's tokens are looked up
-    by one map() in C. Bounded: emptied when full.
+    fold, cut to topic_prefix_chars letters; tokens that fold alike share it). One dict, so
+    that a page's tokens are looked up by one map() in C. Bounded: emptied when full.
     """
 
     MAX_ENTRIES = 1 << 16

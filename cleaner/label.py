@@ -240,12 +240,13 @@ def _headline_like(columns: LineFeatures, has_hits: numpy.ndarray, texts: Sequen
     """Return, per line, whether it is shaped like a headline: a few words, no sentence end but a
     question or exclamation mark, no colon at the end, glued words, URL, rule hit or many digits."""
     words = columns.words
-    asks = numpy.zeros(len(words), dtype=bool)
-    for i in numpy.flatnonzero(columns.terminal_punct != 0).tolist():
-        asks[i] = _ASKS.search(texts[i]) is not None
-    return ((s("title_min_words") <= words) & (words <= s("title_max_words")) & ((columns.terminal_punct == 0) | asks)
-            & (columns.colon_end == 0) & (columns.glued == 0) & (columns.has_url == 0) & ~has_hits
-            & (columns.digit_share < s("title_max_digit_share")))
+    shaped = ((s("title_min_words") <= words) & (words <= s("title_max_words")) & (columns.colon_end == 0)
+              & (columns.glued == 0) & (columns.has_url == 0) & ~has_hits
+              & (columns.digit_share < s("title_max_digit_share")))
+    ends = shaped & (columns.terminal_punct != 0)       # only these few lines need their text read
+    for i in numpy.flatnonzero(ends).tolist():
+        ends[i] = _ASKS.search(texts[i]) is not None
+    return shaped & (columns.terminal_punct == 0) | ends
 
 
 def _shape_codes(columns: LineFeatures, s) -> numpy.ndarray:

@@ -1,7 +1,10 @@
 """One behaviour per test for the label stage's revisions (cleaner/label.py)."""
 from __future__ import annotations
 
-from cleaner.label import _continue_lists
+import numpy
+
+import cleaner
+from cleaner.label import _continue_lists, _drop_second_copies
 from cleaner.model import Label, Line, RuleHit
 
 
@@ -69,7 +72,6 @@ def test_the_biography_under_an_author_box_header_is_not_content():
 
 def find_title_over_chrome(hits, words, topic, content):
     """Run _find_title_over_chrome with English settings on a page whose first line alone is headline-shaped."""
-    import numpy
     from cleaner.label import _find_title_over_chrome
     from cleaner.ruleset import load_ruleset
 
@@ -101,8 +103,6 @@ def test_a_far_headline_without_a_standfirst_is_not_taken():
 
 
 def test_a_paragraph_the_page_has_twice_is_kept_once():
-    import numpy
-    from cleaner.label import _drop_second_copies
     caption = "The minister speaks at a press conference in Berlin on Tuesday, with her deputy beside her."
     question = "What inspired you to start cooking for others at all?"
     page = [caption, "Body one.", caption, question, "Answer.", question, question, "Short twice", "Short twice"]
@@ -115,8 +115,6 @@ def test_a_paragraph_the_page_has_twice_is_kept_once():
 
 
 def test_a_second_copy_is_dropped_only_when_the_first_is_kept():
-    import numpy
-    from cleaner.label import _drop_second_copies
     lead = "The city council voted on Monday to close the old bridge to all cars from next spring."
     content = [False, True, True]
     assert _drop_second_copies(content, [lead, "Body.", lead], numpy.array([1, 0, 1]), numpy.array([17, 1, 17]), 6) == set()
@@ -124,7 +122,6 @@ def test_a_second_copy_is_dropped_only_when_the_first_is_kept():
 
 
 def test_the_dropped_copy_is_labelled_with_its_reason():
-    import cleaner
     para = ("The council approved the new budget on Monday after a long debate about schools, roads "
             "and the city's parks, which will get more money next year.")
     text = "\n".join(["City budget passed", para, "Officials said the vote was close and the mayor welcomed the result "
@@ -137,7 +134,6 @@ def test_the_dropped_copy_is_labelled_with_its_reason():
 
 
 def test_a_headline_that_asks_a_question_is_the_title():
-    import cleaner
     body = ("Prosecutors rarely treat football violence as a crime, and lawyers say a case would be hard "
             "to prove because players accept some risk of injury when they step onto the field.")
     more = ("Several players have sued over football violence in the past, but the courts have mostly "
