@@ -5,6 +5,7 @@ import pickle
 
 import pytest
 
+from cleaner.model import Label
 from cleaner.ruleset import RuleError, available_languages, load_ruleset
 
 DAY_ONE = ["en", "de", "tr", "ar"]
@@ -138,3 +139,10 @@ def test_a_base_file_without_its_settings_is_an_error_naming_the_table(tmp_path)
     broken.write_text(text[:text.index("[settings.smooth]")], encoding="utf-8")  # cut short, as a torn write would
     with pytest.raises(RuleError, match=r"base\.toml.*settings\.smooth"):
         load_ruleset("en", base_file=broken)
+
+
+@pytest.mark.parametrize("code", available_languages())
+def test_every_languages_comment_prompts_open_the_comments_section(code):
+    # "3 Kommentare" ends the article as "3 comments" does: a comment thread after it is comments.
+    comments = [c for c in load_ruleset(code).categories if c.id == f"{code}.comments"]
+    assert comments and comments[0].section is Label.COMMENTS

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+import numpy
+
 from cleaner import normalize
 from cleaner.features import measure_lines, tokenize
 from cleaner.language import detect_language
@@ -168,3 +170,20 @@ def test_lines_past_the_region_say_whether_a_boundary_line_lies_between():
     assert all("context.unbroken_from_article" in r for r in reasons[4:6])
     assert all("context.outside_article" in r for r in reasons[6:])
     assert "context.unbroken_from_article" in reasons[0]   # no boundary line between the menu and the article
+
+
+def test_a_comment_thread_above_the_region_opens_the_comments_section():
+    # The region search may take a thread of long comments for the article. A comments header
+    # above the region opens its section when more comment lines lie between it and the region;
+    # a lone "12 comments" link by the byline, with the article right after it, does not.
+    from cleaner.smooth import SECTIONS, find_sections
+    settings = load_ruleset("en").settings
+    values = numpy.array([3.0] * 4 + [-4.0, -4.0, -4.0] + [3.0] * 4)
+    chars = numpy.full(11, 200.0)
+    topic = numpy.zeros(11)
+    thread = {4: Label.COMMENTS, 5: Label.COMMENTS, 6: Label.COMMENTS}
+    section, _ = find_sections(thread, values, chars, topic, 7, settings)
+    assert [SECTIONS[k] if k >= 0 else None for k in section[7:]] == [Label.COMMENTS] * 4
+    link = {4: Label.COMMENTS, 9: Label.COMMENTS, 10: Label.COMMENTS}
+    section, _ = find_sections(link, values, chars, topic, 7, settings)
+    assert (section[5:9] == -1).all()
