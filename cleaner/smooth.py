@@ -145,10 +145,13 @@ def find_sections(headers: Mapping[int, Label], values: numpy.ndarray, chars: nu
     body = numpy.where(values > 0, chars, 0.0)
     body_before = (numpy.cumsum(body) - body)[list(headers)].tolist()    # whole characters: exact sums
     min_body = settings["smooth.section_min_body_chars"]
-    # A comments header above the region opens its section too when two more comment lines
-    # follow it before the region starts: the region search took the thread for the article. (A
-    # "12 comments" link by the byline has the article, not comment lines, after it.)
+    # A comments header above the region opens its section too when more comment lines follow
+    # it before the region starts, the last of them right above it: the region search took the
+    # thread for the article. (A "12 comments" link by the byline has the article, not comment
+    # lines, after it; a "most commented" box has other stories between it and the article.)
     threads = [j for j, label in headers.items() if label is Label.COMMENTS and j < start]
+    if not threads or start - threads[-1] > settings["smooth.thread_max_gap_lines"]:
+        threads = []
     opens = [j for j, chars_before in zip(headers, body_before) if chars_before >= min_body
              and (j >= start or sum(j < k for k in threads) >= settings["smooth.thread_min_comment_lines"])]
     if not opens:

@@ -187,3 +187,9 @@ def test_a_comment_thread_above_the_region_opens_the_comments_section():
     link = {4: Label.COMMENTS, 9: Label.COMMENTS, 10: Label.COMMENTS}
     section, _ = find_sections(link, values, chars, topic, 7, settings)
     assert (section[5:9] == -1).all()
+    # A "most commented" box: its counts, then other stories, then the article.
+    gap = settings["smooth.thread_max_gap_lines"] + 1
+    values = numpy.array([3.0] * 4 + [-4.0] * (3 + gap) + [3.0] * 4)
+    n = len(values)
+    section, _ = find_sections(thread, values, numpy.full(n, 200.0), numpy.zeros(n), 7 + gap, settings)
+    assert (section == -1).all()
