@@ -134,7 +134,8 @@ def find_sections(headers: Mapping[int, Label], values: numpy.ndarray, chars: nu
     A header (headers: position -> its section) opens a section once section_min_body_chars of
     positive-logit lines came before it, and not before the article region starts (a "Related"
     entry of a menu above the article is not the article's end) unless it is a comments header
-    with smooth.thread_min_comment_lines more comment lines between it and the region; a line
+    with smooth.thread_min_comment_lines more comment lines after it, the last at most
+    smooth.thread_max_gap_lines above the region; a line
     at or above section_reset_logit and section_reset_topic that opens none ends it. A header
     line itself falls under no section.
     """
@@ -149,11 +150,12 @@ def find_sections(headers: Mapping[int, Label], values: numpy.ndarray, chars: nu
     # it before the region starts, the last of them right above it: the region search took the
     # thread for the article. (A "12 comments" link by the byline has the article, not comment
     # lines, after it; a "most commented" box has other stories between it and the article.)
-    threads = [j for j, label in headers.items() if label is Label.COMMENTS and j < start]
-    if not threads or start - threads[-1] > settings["smooth.thread_max_gap_lines"]:
-        threads = []
+    threads = [j for j, label in headers.items() if label is Label.COMMENTS and j < start]   # in order
+    early = set()
+    if threads and start - threads[-1] <= settings["smooth.thread_max_gap_lines"]:
+        early = set(threads[:len(threads) - settings["smooth.thread_min_comment_lines"]])
     opens = [j for j, chars_before in zip(headers, body_before) if chars_before >= min_body
-             and (j >= start or sum(j < k for k in threads) >= settings["smooth.thread_min_comment_lines"])]
+             and (j >= start or j in early)]
     if not opens:
         return section, distance
     ends = (values >= settings["smooth.section_reset_logit"]) & (topic >= settings["smooth.section_reset_topic"])
