@@ -135,9 +135,8 @@ def find_sections(headers: Mapping[int, Label], values: numpy.ndarray, chars: nu
     positive-logit lines came before it, and not before the article region starts (a "Related"
     entry of a menu above the article is not the article's end) unless it is a comments header
     with smooth.thread_min_comment_lines more comment lines after it, the last at most
-    smooth.thread_max_gap_lines above the region; a line
-    at or above section_reset_logit and section_reset_topic that opens none ends it. A header
-    line itself falls under no section.
+    smooth.thread_max_gap_lines above the region; a line at or above section_reset_logit and
+    section_reset_topic that opens none ends it. A header line itself falls under no section.
     """
     n = len(values)
     section, distance = numpy.full(n, -1), numpy.zeros(n)

@@ -184,6 +184,11 @@ def test_a_comment_thread_above_the_region_opens_the_comments_section():
     thread = {4: Label.COMMENTS, 5: Label.COMMENTS, 6: Label.COMMENTS}
     section, _ = find_sections(thread, values, chars, topic, 7, settings)
     assert [SECTIONS[k] if k >= 0 else None for k in section[7:]] == [Label.COMMENTS] * 4
+    # Only a comments header: a "Related" header above those comment lines stays shut.
+    related = {3: Label.TEASER, 5: Label.COMMENTS, 6: Label.COMMENTS, 7: Label.COMMENTS}
+    values12 = numpy.array([3.0] * 3 + [-4.0] * 5 + [3.0] * 4)
+    section, _ = find_sections(related, values12, numpy.full(12, 200.0), numpy.zeros(12), 8, settings)
+    assert section[4] == -1 and SECTIONS[section[8]] is Label.COMMENTS
     link = {4: Label.COMMENTS, 9: Label.COMMENTS, 10: Label.COMMENTS}
     section, _ = find_sections(link, values, chars, topic, 7, settings)
     assert (section[5:9] == -1).all()
