@@ -5,9 +5,10 @@ revised logit per line and the context facts that moved it. Three kinds of conte
 neighbours (a short line takes the colour of the lines around it, as in jusText), the
 article region (the stretch of the page with the most content mass: the page's edges lean
 to boilerplate), and sections (after a "Related articles" or comment header, once enough
-body has been seen, what follows leans to that header's label). Past the region's ends, a line
-with no boundary line (menus, share bars, teasers, footers) between it and the region is often
-the article going on through a list, a table or embedded posts.
+body has been seen, what follows leans to that header's label). A caption line counts as neutral
+in the region search: a photo's caption interrupts the article, it does not end it. Past the
+region's ends, a line with no boundary line (menus, share bars, teasers, footers) between it and
+the region is often the article going on through a list, a table or embedded posts.
 """
 from __future__ import annotations
 
@@ -193,7 +194,11 @@ def smooth_scores(
     w1 = _window_means(values, 1)
     w3 = _window_means(values, 3)
     chars = nonblank(columns.chars)
+    at_nonblank = hits if n == len(features) else [hits[i] for i in idx.tolist()]
     gains = (values + s("region_shift")) * (1.0 + chars / s("region_chars_unit"))
+    # A caption sits inside the article it illustrates: it neither adds to the region nor breaks it.
+    captions = [j for j, hs in enumerate(at_nonblank) if hs and any(h.label is Label.CAPTION for h in hs)]
+    gains[captions] = numpy.maximum(gains[captions], s("caption_min_gain"))
     gain_list = gains.tolist()
     start, end = find_region(gain_list)
     # A second stretch of content mass, before or after the first (an article split by a box).
@@ -221,7 +226,6 @@ def smooth_scores(
 
     # Sections: a header switches what follows once enough body has been seen.
     topic = nonblank(columns.topic_overlap)
-    at_nonblank = hits if n == len(features) else [hits[i] for i in idx.tolist()]
     headers = {j: header for j, h in enumerate(at_nonblank) if h and (header := _header(h)) is not None}
     section, distance = find_sections(headers, values, chars, topic, start, settings)
 

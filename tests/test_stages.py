@@ -172,6 +172,25 @@ def test_lines_past_the_region_say_whether_a_boundary_line_lies_between():
     assert "context.unbroken_from_article" in reasons[0]   # no boundary line between the menu and the article
 
 
+def test_a_caption_between_paragraphs_does_not_cut_the_article_region():
+    # A slideshow story: paragraph, photo caption, paragraph. Scored low, the caption would split
+    # the region and leave the second paragraph outside it; as a caption it counts as neutral.
+    from cleaner.model import RuleHit
+    from cleaner.smooth import smooth_scores
+    rules = load_ruleset("en")
+    texts = ["The council met on Tuesday and agreed the plan for the new bridge. " * 3,
+             "Jane Doe attends the opening of the bridge in London, England.",
+             "The bridge will open in the spring, the council said, after two years of work."]
+    lines = split_lines(normalize_text("\n".join(texts)).text)
+    features = measure_lines(lines, rules.stopwords, rules.settings)
+    raw = [4.0, -5.0, 1.0]
+    caption = (RuleHit("en.caption_scene", Label.CAPTION, -3.0),)
+    as_caption = smooth_scores(raw, features, [(), caption, ()], rules.settings)
+    assert as_caption[2].in_region and "context.outside_article" not in as_caption[2].reasons
+    unlabelled = smooth_scores(raw, features, [(), (), ()], rules.settings)
+    assert not unlabelled[2].in_region
+
+
 def test_a_comment_thread_above_the_region_opens_the_comments_section():
     # The region search may take a thread of long comments for the article. A comments header
     # above the region opens its section when more comment lines lie between it and the region;
