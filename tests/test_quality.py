@@ -39,3 +39,14 @@ def test_devset_f1_stays_above_the_pinned_floors(tmp_path):
     report = quality.run(SHARED, tmp_path)
     _, figures = quality.table(report)
     assert quality.check_floors(figures, False, False) == []
+
+
+def test_the_title_left_out_row_is_shown_but_has_no_floor():
+    # The contract keeps the headline in the clean text; neither gold has it. The table shows
+    # the output without it beside the real figure, and no floor is pinned on that row.
+    def row(f1):
+        return {"lang": "en", "precision": f1, "recall": f1, "f1": f1}
+    report = {"set": {"cleaner": [row(0.9), row(0.8)], "untitled": [row(1.0), row(0.9)], "keep_all": [row(0.5)] * 2}}
+    text, figures = quality.table(report)
+    assert "| all, title line left out | 2 | 0.950 | 0.950 | 0.950 | 0.950 | |" in text
+    assert figures["all"] == 0.85 and not any("title" in key for key in figures)
