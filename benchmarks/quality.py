@@ -187,8 +187,10 @@ def table(report: dict) -> tuple[str, dict]:
     figures["all"] = round(s["f1"], 4)
     figures["all_median"] = round(s["median_f1"], 4)
     # For comparison with extractors whose text has no headline (no floor: the contract keeps the title).
-    u = summarize([row for rep in report.values() for row in rep.get("untitled", ())] or every)
-    lines.append(f"| all, title line left out | {u['n']} | {u['p']:.3f} | {u['r']:.3f} | {u['f1']:.3f} | {u['median_f1']:.3f} | |")
+    untitled = [row for rep in report.values() for row in rep.get("untitled", ())]
+    if untitled:
+        u = summarize(untitled)
+        lines.append(f"| all, title line left out | {u['n']} | {u['p']:.3f} | {u['r']:.3f} | {u['f1']:.3f} | {u['median_f1']:.3f} | |")
     for lang in sorted(by_lang, key=lambda l: (-len(by_lang[l]), l)):
         s, k = summarize(by_lang[lang]), summarize(by_lang_keep[lang])
         lines.append(f"| lang {lang} | {s['n']} | {s['p']:.3f} | {s['r']:.3f} | {s['f1']:.3f} | {s['median_f1']:.3f} | {k['f1']:.3f} |")
