@@ -30,6 +30,7 @@ import regex
 from .caches import register
 from .fold import fold_key, fold_word
 from .model import Line, LineFeatures
+from .tables import table_cells
 
 UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
 _TOKEN = regex.compile(rf"[{UNSPACED}]|[^\W{UNSPACED}]+")
@@ -415,6 +416,9 @@ def measure_lines(lines: Sequence[Line], stopwords: Collection[str], settings) -
         joins.tolist(),
         page.search(_ENUMERATED, (page.first & _ITEM) != 0).tolist(),
         dated.tolist(),
+        table_cells(texts, chars, digits, words, settings["features.table_min_rows"],
+                    settings["features.table_max_columns"], settings["features.table_min_number_columns"],
+                    settings["features.table_header_rows"], settings["features.table_header_max_words"]).tolist(),
     )
     make = LineFeatures._make
     return tuple(make(values) if values[0] else EMPTY for values in zip(*columns))

@@ -45,6 +45,7 @@ _DECISIONS: tuple[tuple[Label, str], ...] = (
     (Label.BODY, "context.standfirst"),
     (Label.HEADING, "context.between_body"),
     (Label.BODY, "context.list_continues"),
+    (Label.BODY, "context.table"),
     (Label.BODY, "context.resumes_after_box"),
     (Label.META, "context.author_box"),
     (Label.TAGS, "feature.glued"),
@@ -56,8 +57,8 @@ _DECISIONS: tuple[tuple[Label, str], ...] = (
     # Then one per section (smooth.SECTIONS): a dropped line under that section's header.
     *((section, f"context.after_{section.value}_header") for section in SECTIONS),
 )
-(_BLANK, _BODY, _HEADING_SHAPE, _TITLE, _STANDFIRST, _BETWEEN_BODY, _LIST, _RESUMED, _AUTHOR_BOX,
- _GLUED, _ELLIPSIS, _LINK_LIKE, _OTHER_STORY, _LOW_SCORE, _SECOND_COPY, _AFTER_SECTION) = range(16)
+(_BLANK, _BODY, _HEADING_SHAPE, _TITLE, _STANDFIRST, _BETWEEN_BODY, _LIST, _TABLE, _RESUMED, _AUTHOR_BOX,
+ _GLUED, _ELLIPSIS, _LINK_LIKE, _OTHER_STORY, _LOW_SCORE, _SECOND_COPY, _AFTER_SECTION) = range(17)
 _LABEL_OF = numpy.array([label for label, _ in _DECISIONS], dtype=object)
 _IS_LOOSE = numpy.array([label in _LOOSE for label, _ in _DECISIONS])
 _WHY_OF = numpy.array([why for _, why in _DECISIONS], dtype=object)
@@ -115,6 +116,28 @@ def _continue_lists(content: list[bool], texts: Sequence[str], hits: Sequence[Se
             added.add(i)
         last = (n, pos) if content[i] else None
     return added
+
+
+def _keep_tables(content: list[bool], cells: numpy.ndarray, in_region: Sequence[bool], rows: numpy.ndarray) -> set[int]:
+    """Return the cells of the data tables that belong to the article: a table (a run of cells,
+    features.table_cell) that reaches into the article region or touches a content line.
+
+    rows: the non-blank lines. A table's cells are short lines, numbers and names, that score as
+    menus one by one; the table is the article's when it stands in it or next to it.
+    """
+    kept: set[int] = set()
+    at = cells[rows]
+    if not at.any():
+        return kept
+    edges = numpy.flatnonzero(numpy.diff(numpy.concatenate(([0], at.astype(numpy.int8), [0]))))
+    for start, stop in zip(edges[::2].tolist(), edges[1::2].tolist()):
+        table = rows[start:stop].tolist()
+        near = rows[max(0, start - 1):stop + 1].tolist()
+        if any(in_region[i] for i in table) or any(content[i] for i in near if not cells[i]):
+            kept.update(i for i in table if not content[i])
+            for i in table:
+                content[i] = True
+    return kept
 
 
 def _drop_author_bios(content: list[bool], hits: Sequence[Sequence[RuleHit]], nonblank: Sequence[int],
@@ -311,7 +334,7 @@ def label_lines(
     has_hits = numpy.fromiter(map(bool, hits), bool, n)
     hit_lines = numpy.flatnonzero(has_hits).tolist()
     texts = list(map(_TEXT, lines))
-    logits, sections, _, context_reasons = zip(*contexts)
+    logits, sections, in_region, context_reasons = zip(*contexts)
     raw_logits, score_reasons = zip(*scored)
     both = sigmoids(logits + raw_logits)
     probs, raw_probs = both[:n], both[n:]
@@ -324,6 +347,7 @@ def label_lines(
             content[i] = False
 
     listed = _continue_lists(content, texts, hits, nonblank, s("list_max_gap"))
+    tabled = _keep_tables(content, columns.table_cell != 0, in_region, rows)
     bios = _drop_author_bios(content, hits, nonblank, s("author_box_max_lines"))
     section = numpy.fromiter(map(_SECTION_CODE.__getitem__, sections), numpy.intp, n)
     teaser = numpy.flatnonzero(section[rows] == _TEASER_SECTION).tolist()
@@ -346,7 +370,7 @@ def label_lines(
     heading = (words <= s("heading_max_words")) & (columns.terminal_punct == 0) & headline
     dropped = numpy.where(section >= 0, _AFTER_SECTION + section, _shape_codes(columns, s))
     code = numpy.where(kept, numpy.where(heading, _HEADING_SHAPE, _BODY), dropped)
-    for revised, decision in ((resumed, _RESUMED), (listed, _LIST), (promoted, _BETWEEN_BODY),
+    for revised, decision in ((resumed, _RESUMED), (listed, _LIST), (tabled, _TABLE), (promoted, _BETWEEN_BODY),
                               (standfirst, _STANDFIRST), ({title} - {None}, _TITLE)):   # the last one wins
         code[[i for i in revised if content[i]]] = decision
     code[[i for i in bios if not content[i]]] = _AUTHOR_BOX

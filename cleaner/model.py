@@ -73,6 +73,7 @@ class LineFeatures(NamedTuple):
     joins: int              # places where two texts were glued without a space ("AthleteA 24")
     enumerated: bool        # starts like a list item: "1) ", "2. ", "• "
     dated: bool = False     # a short line with a date, a clock time or "3 hours ago" (comment stamps)
+    table_cell: bool = False  # a cell of a data table written one cell per line (tables.py)
 
 
 

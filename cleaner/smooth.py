@@ -199,6 +199,9 @@ def smooth_scores(
     # A caption sits inside the article it illustrates: it neither adds to the region nor breaks it.
     captions = [j for j, hs in enumerate(at_nonblank) if hs and any(h.label is Label.CAPTION for h in hs)]
     gains[captions] = numpy.maximum(gains[captions], s("caption_min_gain"))
+    # So does a data table: its cells are short lines that one by one look like a menu.
+    cells = nonblank(columns.table_cell) != 0
+    gains[cells] = numpy.maximum(gains[cells], s("table_min_gain"))
     gain_list = gains.tolist()
     start, end = find_region(gain_list)
     # A second stretch of content mass, before or after the first (an article split by a box).

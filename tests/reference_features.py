@@ -110,6 +110,8 @@ def measure_lines(texts: list[str], stopwords, settings) -> tuple[LineFeatures, 
     first, last = nonblank[0], nonblank[-1]
     lengths = sorted(len(texts[i]) for i in nonblank)
     long_line = max(1, lengths[int(0.9 * (len(lengths) - 1))])
+    cells = table_cells([texts[i] for i in nonblank], [facts[i][0]["words"] for i in nonblank], settings)
+    in_table = {i for i, cell in zip(nonblank, cells) if cell}
     out = []
     for i, (text, f) in enumerate(zip(texts, facts)):
         if f is None:
@@ -124,5 +126,57 @@ def measure_lines(texts: list[str], stopwords, settings) -> tuple[LineFeatures, 
             repeats=keys[key] - 1 if key else -1,
             topic_overlap=sum(vocabulary_[w] >= need for w in content) / len(content) if content else 0.0,
             relative_length=min(len(text) / long_line, 3.0),
+            table_cell=i in in_table,
             **features))
     return tuple(out)
+
+
+BARE_NUMBER = regex.compile(r"[-+−]?\d+(?:[.,]\d+)*\s?[%％]?|[-–—]")
+
+
+def table_cells(texts: list[str], words: list[int], settings) -> list[bool]:
+    """Per non-blank line: a cell of a data table. A run of lines whose shapes (a bare number or
+    not) repeat with a period p (the smallest that fits, 3 to table_max_columns) for at least
+    table_min_rows rows, with at least table_min_number_columns numbers and one text in a row;
+    minus a text line at either end longer than twice the line p away plus 20 characters; plus
+    up to table_header_rows rows of short text lines right above it."""
+    setting = lambda name: settings["features.table_" + name]
+    number = [len(t.strip()) <= 16 and BARE_NUMBER.fullmatch(t.strip()) is not None for t in texts]
+    size = [len(t.strip()) for t in texts]
+    m = len(texts)
+    if sum(number) < setting("min_rows") * setting("min_number_columns"):
+        return [False] * m
+    covered = [False] * m
+    for p in range(3, setting("max_columns") + 1):
+        j = 0
+        while j + p < m:
+            if number[j] != number[j + p]:
+                j += 1
+                continue
+            start = j
+            while j + p < m and number[j] == number[j + p]:
+                j += 1
+            stop = j + p                       # lines start .. stop - 1 repeat with period p
+            row = number[start:start + p]
+            smallest = min(q for q in range(1, p + 1) if p % q == 0 and row == row[:q] * (p // q))
+            if smallest != p or not setting("min_number_columns") <= sum(row) < p:
+                continue
+            numbers = [k for k in range(start, stop) if number[k]]
+            for k in range(max(numbers[-1] + 1, start + p), stop):
+                if size[k] > 2 * size[k - p] + 20:
+                    stop = k
+                    break
+            for k in range(min(numbers[0], stop - p) - 1, start - 1, -1):
+                if size[k] > 2 * size[k + p] + 20:
+                    start = k + 1
+                    break
+            if stop - start < p * setting("min_rows"):
+                continue
+            for k in range(start, stop):
+                covered[k] = True
+            k = start - 1
+            while k >= max(0, start - setting("header_rows") * p) and not covered[k] and not number[k] \
+                    and words[k] <= setting("header_max_words"):
+                covered[k] = True
+                k -= 1
+    return covered
