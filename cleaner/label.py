@@ -4,7 +4,8 @@ In: lines, features, rule hits, raw scores and contexts. Out: a LineResult per l
 whose revised score clears `label.content_min_score` is content (title, heading or body by
 its shape and place); any other line takes the label of its strongest rule hit, of the
 section it sits in, or of its shape. Revisions by structure follow the score: numbered lists
-that go on, the article resuming after an inline "Read also" box, author biographies.
+that go on, lists of lines that begin alike right after content, data tables in or next to the
+article, the article resuming after an inline "Read also" box, author biographies.
 Nothing here changes a score.
 """
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .smooth import SECTIONS, Context
 _ASKS = re.compile(r"[?!？！؟][\"'”’»)]*\s*$")
 _ITEM_NUMBER = re.compile(r"^\s*(\d{1,3})[.)]\s")
 _ITEM_START = re.compile(r"\n\s*\d{1,3}[.)](?=\s)")
+_SKELETON_TOKEN = re.compile(r"\d+|\w+|[^\w\s]")
 # Labels read in per-line loops, bound once: looking up an Enum member (Label.META) runs a
 # Python-level descriptor each time.
 _META = Label.META
@@ -115,6 +117,41 @@ def _continue_lists(content: list[bool], texts: Sequence[str], hits: Sequence[Se
             content[i] = True
             added.add(i)
         last = (n, pos) if content[i] else None
+    return added
+
+
+def _skeleton(text: str, tokens: int) -> tuple[str, ...]:
+    """Return the shape of a line's first tokens: a number as "9", a word as "a", a mark as itself
+    ("June 9 – Tampa, FL" and "June 10 – Nashville, TN" are ("a", "9", "–", "a"))."""
+    return tuple("9" if t.isdigit() else "a" if t[0].isalnum() or t[0] == "_" else t
+                 for t in _SKELETON_TOKEN.findall(text, 0, 200)[:tokens])
+
+
+def _continue_parallel_lists(content: list[bool], texts: Sequence[str], hits: Sequence[Sequence[RuleHit]],
+                             nonblank: Sequence[int], min_items: int, tokens: int) -> set[int]:
+    """Return the items of the lists that begin right after a content line: at least min_items
+    lines in a row that no rule hits and that begin alike, with a number or a mark among their
+    first tokens (tour dates "June 9 – …", "Q: …" and "A: …", "Spain (Group F): …").
+
+    Lines of words alone ("a", "a", "a") begin alike in any prose, so they make no list.
+    """
+    added: set[int] = set()
+    k, n = 0, len(nonblank)
+    while k < n - 1:
+        if not content[nonblank[k]] or content[nonblank[k + 1]] or hits[nonblank[k + 1]]:
+            k += 1
+            continue
+        shape = _skeleton(texts[nonblank[k + 1]], tokens)
+        end = k + 1
+        if any(part != "a" for part in shape):
+            while end < n and not hits[nonblank[end]] and _skeleton(texts[nonblank[end]], tokens) == shape:
+                end += 1
+        if end - (k + 1) >= min_items:
+            for i in nonblank[k + 1:end]:
+                if not content[i]:
+                    content[i] = True
+                    added.add(i)
+        k = max(end, k + 1)
     return added
 
 
@@ -347,6 +384,8 @@ def label_lines(
             content[i] = False
 
     listed = _continue_lists(content, texts, hits, nonblank, s("list_max_gap"))
+    listed |= _continue_parallel_lists(content, texts, hits, nonblank, s("parallel_list_min_items"),
+                                       s("parallel_list_tokens"))
     tabled = _keep_tables(content, columns.table_cell != 0, in_region, rows)
     bios = _drop_author_bios(content, hits, nonblank, s("author_box_max_lines"))
     section = numpy.fromiter(map(_SECTION_CODE.__getitem__, sections), numpy.intp, n)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy
 
 import cleaner
-from cleaner.label import _continue_lists, _drop_second_copies
+from cleaner.label import _continue_lists, _continue_parallel_lists, _drop_second_copies
 from cleaner.model import Label, Line, RuleHit
 
 
@@ -34,6 +34,36 @@ def test_a_list_item_with_a_rule_hit_or_a_wrong_number_is_not_taken():
     ls = lines("1) First", "2) Share this", "1) First again", "5) Skipped numbers")
     content = [True, False, True, False]
     assert _continue_lists(content, texts(ls), [(), hit, (), ()], range(4), 3) == set()
+
+
+TOUR = ("June 9 – Tampa, FL @ Arena", "June 10 – Nashville, TN @ Bridgestone Arena",
+        "June 14 – Atlanta, GA @ Amphitheatre", "June 17 – Raleigh, NC @ Music Park", "June 19 – Camden, NJ @ Pavilion")
+
+
+def parallel(ls, content, hits=None, min_items=4):
+    n = len(ls)
+    return _continue_parallel_lists(content, texts(ls), hits or [()] * n, list(range(n)), min_items, 4)
+
+
+def test_a_list_of_lines_that_begin_alike_right_after_content_is_content():
+    ls = lines("The band announced the tour on Monday.", "Tour Dates", *TOUR, "More music news")
+    content = [True, True] + [False] * 6
+    assert parallel(ls, content) == {2, 3, 4, 5, 6} and content[-1] is False
+
+
+def test_a_parallel_list_needs_content_before_it_enough_items_and_no_rule_hits():
+    ls = lines("Menu", *TOUR)
+    assert parallel(ls, [False] * 6) == set()                                   # after a dropped line
+    assert parallel(lines("Tour Dates", *TOUR[:3]), [True, False, False, False]) == set()   # three items
+    hit = (RuleHit("en.dates", Label.META, -3.0),)
+    ls = lines("Tour Dates", *TOUR)
+    assert parallel(ls, [True] + [False] * 5, [(), (), (), hit, (), ()]) == set()   # a hit breaks the run
+
+
+def test_lines_of_words_alone_make_no_parallel_list():
+    ls = lines("Tour Dates", "Read the full story here", "Watch the video of the show", "Listen to the new single now",
+               "See the photos from the night", "Buy the tickets while they last")
+    assert parallel(ls, [True] + [False] * 5) == set()
 
 
 def test_the_article_resumes_after_an_inline_read_also_box():
