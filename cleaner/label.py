@@ -129,9 +129,10 @@ def _skeleton(text: str, tokens: int) -> tuple[str, ...]:
 
 def _continue_parallel_lists(content: list[bool], texts: Sequence[str], hits: Sequence[Sequence[RuleHit]],
                              nonblank: Sequence[int], min_items: int, tokens: int) -> set[int]:
-    """Return the items of the lists that begin right after a content line: at least min_items
+    """Return the items of the lists that go on right after a content line: at least min_items
     lines in a row that no rule hits and that begin alike, with a number or a mark among their
-    first tokens (tour dates "June 9 – …", "Q: …" and "A: …", "Spain (Group F): …").
+    first tokens (tour dates "June 9 – …", "Q: …" and "A: …", "Spain (Group F): …"); the list's
+    first items may be content lines themselves.
 
     Lines of words alone ("a", "a", "a") begin alike in any prose, so they make no list.
     """
@@ -142,11 +143,15 @@ def _continue_parallel_lists(content: list[bool], texts: Sequence[str], hits: Se
             k += 1
             continue
         shape = _skeleton(texts[nonblank[k + 1]], tokens)
-        end = k + 1
+        end, start = k + 1, k + 1
         if any(part != "a" for part in shape):
             while end < n and not hits[nonblank[end]] and _skeleton(texts[nonblank[end]], tokens) == shape:
                 end += 1
-        if end - (k + 1) >= min_items:
+            # The list's first items may be content already: they count towards min_items.
+            while start > 0 and content[nonblank[start - 1]] and start > k + 1 - min_items \
+                    and _skeleton(texts[nonblank[start - 1]], tokens) == shape:
+                start -= 1
+        if end - start >= min_items:
             for i in nonblank[k + 1:end]:
                 if not content[i]:
                     content[i] = True

@@ -60,6 +60,12 @@ def test_a_parallel_list_needs_content_before_it_enough_items_and_no_rule_hits()
     assert parallel(ls, [True] + [False] * 5, [(), (), (), hit, (), ()]) == set()   # a hit breaks the run
 
 
+def test_a_parallel_list_whose_first_items_are_content_goes_on():
+    ls = lines("Tour Dates", *TOUR)
+    content = [True, True, True, False, False, False]      # two items kept, three to go: five in all
+    assert parallel(ls, content) == {3, 4, 5}
+
+
 def test_lines_of_words_alone_make_no_parallel_list():
     ls = lines("Tour Dates", "Read the full story here", "Watch the video of the show", "Listen to the new single now",
                "See the photos from the night", "Buy the tickets while they last")
