@@ -49,9 +49,9 @@ def table_cells(texts: Sequence[str], lengths: numpy.ndarray, digits: numpy.ndar
         if m < period * min_rows:
             break
         same = shape[:-period] == shape[period:]   # same[j]: line j has the shape of line j + period
-        for start, stop in _runs(same):
-            row = shape[start:start + period]
-            if not (min_number_columns <= row.sum() < period and _smallest_period(row) == period):
+        for start, stop in _runs(same, period * (min_rows - 1)):
+            row = shape[start:start + period].tolist()
+            if not (min_number_columns <= sum(row) < period and _smallest_period(row) == period):
                 continue
             start, length = _trim(start, stop - start + period, period, shape, size)
             if length < period * min_rows:
@@ -84,13 +84,15 @@ def _trim(start: int, length: int, period: int, shape: numpy.ndarray, size: nump
     return start, stop - start
 
 
-def _runs(flags: numpy.ndarray) -> list[tuple[int, int]]:
-    """Return the [start, stop) of every run of True in flags."""
+def _runs(flags: numpy.ndarray, min_length: int) -> list[tuple[int, int]]:
+    """Return the [start, stop) of every run of True in flags at least min_length long."""
     edges = numpy.flatnonzero(numpy.diff(numpy.concatenate(([0], flags.astype(numpy.int8), [0]))))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+    starts, stops = edges[::2], edges[1::2]
+    long = stops - starts >= min_length
+    return list(zip(starts[long].tolist(), stops[long].tolist()))
 
 
-def _smallest_period(row: numpy.ndarray) -> int:
+def _smallest_period(row: list[int]) -> int:
     """Return the smallest p such that row is a repetition of its first p shapes."""
     k = len(row)
-    return next(p for p in range(1, k + 1) if k % p == 0 and (row == numpy.tile(row[:p], k // p)).all())
+    return next(p for p in range(1, k + 1) if k % p == 0 and row == row[:p] * (k // p))
