@@ -156,7 +156,7 @@ def stage_times(pages: Sequence[Page], repeat: int) -> dict[str, float]:
         "rules": lambda t, l, r, f, h, s, x: match_lines(r, l, f),
         "score": lambda t, l, r, f, h, s, x: score_lines(f, h, r.settings),
         "smooth": lambda t, l, r, f, h, s, x: smooth_scores([logit for logit, _ in s], f, h, r.settings),
-        "label": lambda t, l, r, f, h, s, x: label_lines(l, f, h, s, x, r.settings),
+        "label": lambda t, l, r, f, h, s, x: label_lines(l, f, h, s, x, r.settings, r.stopwords),
         "whole clean()": lambda t, l, r, f, h, s, x: c.clean(t),
     }
     from cleaner import clear_caches

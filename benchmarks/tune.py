@@ -208,7 +208,7 @@ def context_vectors(raw, p, settings):
 def page_f1(p, settings) -> float:
     scored_raw = [(z, ()) for z, _ in score_lines(p.features, p.hits, settings)]
     contexts = smooth_scores([z for z, _ in scored_raw], p.features, p.hits, settings)
-    results = label_lines(p.lines, p.features, p.hits, scored_raw, contexts, settings)
+    results = label_lines(p.lines, p.features, p.hits, scored_raw, contexts, settings, p.rules.stopwords)
     pred = Counter(t for r, toks in zip(results, p.tokens) if r.kept for t in toks)
     overlap = sum((pred & p.gold_tokens).values())
     if not pred or not p.gold_tokens:

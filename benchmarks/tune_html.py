@@ -171,7 +171,7 @@ class Model:
         scored, dom_hits = weigh_evidence(p.scored, p.features, p.evidence, self.ruleset(p.rules), self.settings)
         hits = tuple(t + d for t, d in zip(p.text_hits, dom_hits))
         contexts = smooth_scores([z for z, _ in scored], p.features, hits, self.settings)
-        return label_lines(p.lines, p.features, hits, scored, contexts, self.settings)
+        return label_lines(p.lines, p.features, hits, scored, contexts, self.settings, p.rules.stopwords)
 
 
 def html_ids(pages) -> list[str]:

@@ -15,12 +15,13 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache, partial
 from itertools import accumulate, compress
 from operator import attrgetter
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 import numpy
 
 from .caches import register
 from .columns import feature_columns
+from .features import tokenize, vocabulary
 from .fold import fold_key
 from .model import Label, Line, LineFeatures, LineResult, RuleHit
 from .score import sigmoids
@@ -250,27 +251,27 @@ def _promote_subheadings(content: list[bool], headline: numpy.ndarray, rows: num
     return promoted
 
 
-def _find_title(content: list[bool], headline: numpy.ndarray, topic: numpy.ndarray, nonblank: Sequence[int],
+def _find_title(content: list[bool], headline: numpy.ndarray, words_of, nonblank: Sequence[int],
                 s) -> tuple[int | None, int | None]:
-    """Return the title, the most topical headline-like line just before the first content line,
-    and that first content line (None, None: no content)."""
+    """Return the title, the headline-like line just before the first content line that shares
+    most words with the article, and that first content line (None, None: no content)."""
     first = next((i for i in nonblank if content[i]), None)
     if first is None:
         return None, None
     before = nonblank[:nonblank.index(first)][-s("title_lookback_lines"):]
-    title = _most_topical_headline(before + [first], headline, topic, first, s)
+    title = _most_topical_headline(before + [first], headline, words_of, content, nonblank, first, s)
     if title is not None:
         content[title] = True
     return title, first
 
 
-def _find_title_over_chrome(content: list[bool], headline: numpy.ndarray, topic: numpy.ndarray,
+def _find_title_over_chrome(content: list[bool], headline: numpy.ndarray, words_of, topic: numpy.ndarray,
                             hits: Sequence[Sequence[RuleHit]], words: numpy.ndarray, nonblank: list[int],
                             first: int, s) -> tuple[int | None, set[int]]:
     """Return a title further up than title_lookback_lines when rule-hit lines fill the gap, and
     its standfirst; (None, set()) unless both are there."""
     before = [i for i in nonblank[:nonblank.index(first)] if not hits[i]][-s("title_lookback_lines"):]
-    title = _most_topical_headline(before, headline, topic, first, s)
+    title = _most_topical_headline(before, headline, words_of, content, nonblank, first, s)
     if title is None:
         return None, set()
     standfirst = _find_standfirst(content, title, first, hits, words, topic, nonblank, s)
@@ -280,12 +281,34 @@ def _find_title_over_chrome(content: list[bool], headline: numpy.ndarray, topic:
     return title, standfirst
 
 
-def _most_topical_headline(lines: Sequence[int], headline: numpy.ndarray, topic: numpy.ndarray, first: int,
-                           s) -> int | None:
-    """Return the headline-like line of lines most on the article's topic (ties: nearest the first
-    content line, then the later one), or None."""
-    candidates = [i for i in lines if headline[i] and topic[i] >= s("title_min_topic_overlap")]
-    return max(candidates, key=lambda i: (topic[i], -abs(i - first), i)) if candidates else None
+def _most_topical_headline(lines: Sequence[int], headline: numpy.ndarray, words_of, content: Sequence[bool],
+                           nonblank: list[int], first: int, s) -> int | None:
+    """Return the headline: of the headline-like lines among lines that share content words with
+    the article's lead (its first title_lead_lines content lines, the candidates left out), the
+    first that shares nearly as many as the best one, or None.
+
+    A candidate needs at least title_min_shared_words such words, and at least
+    title_min_topic_overlap of its own; the first one with title_min_shared_of_best of the best
+    count wins. Counting words, not their share, tells the headline from a section name ("Health
+    News" shares both of its words with an article on a plague case, its headline six of eight);
+    the first of the near-best, not the best, is the headline above its longer standfirst.
+    """
+    candidates = [i for i in lines if headline[i]]
+    if not candidates:
+        return None
+    skip = set(candidates)
+    lead = [i for i in nonblank[nonblank.index(first):] if content[i] and i not in skip][:s("title_lead_lines")]
+    article = set().union(*map(words_of, lead)) if lead else set()
+    scored = []
+    for i in candidates:
+        own = words_of(i)
+        shared = len(own & article)
+        if shared >= s("title_min_shared_words") and shared >= s("title_min_topic_overlap") * len(own):
+            scored.append((i, shared, shared / len(own)))
+    if not scored:
+        return None
+    enough = max(s("title_min_shared_words"), max(shared for _, shared, _ in scored) * s("title_min_shared_of_best"))
+    return max((share, -i, i) for i, shared, share in scored if shared >= enough)[2]
 
 
 def _find_standfirst(content: list[bool], title: int, first: int, hits: Sequence[Sequence[RuleHit]],
@@ -360,8 +383,9 @@ def label_lines(
     scored: Sequence[tuple[float, tuple[str, ...]]],
     contexts: Sequence[Context],
     settings: Mapping,
+    stopwords: Collection[str] = frozenset(),
 ) -> tuple[LineResult, ...]:
-    """Return one LineResult per line."""
+    """Return one LineResult per line (stopwords: the page's language's, to find its title)."""
     def s(name: str):   # one of the label.* settings
         return settings["label." + name]
 
@@ -398,13 +422,16 @@ def label_lines(
     resumed = _resume_after_inline_box(content, features, hits, raw_probs, teaser, nonblank, s)
     headline = _headline_like(columns, has_hits, texts, s)
     promoted = _promote_subheadings(content, headline & (words <= s("heading_max_words")) & (section < 0), rows)
-    title, first = _find_title(content, headline, topic, nonblank, s)
+    vocab = vocabulary(stopwords, settings)
+    words_of = lru_cache(maxsize=None)(lambda i: {w for w in vocab.lookup(tokenize(texts[i])).tolist() if w >= 0})
+    title, first = _find_title(content, headline, words_of, nonblank, s)
     standfirst = _find_standfirst(content, title, first, hits, words, topic, nonblank, s) \
         if title is not None else set()
     if title is None and first is not None:
         # A headline and its standfirst above a byline, a date and a share bar: counted back over
         # the lines no rule hits, and taken only with the standfirst under it.
-        title, standfirst = _find_title_over_chrome(content, headline, topic, hits, words, nonblank, first, s)
+        title, standfirst = _find_title_over_chrome(content, headline, words_of, topic, hits, words, nonblank,
+                                                    first, s)
 
     copies = _drop_second_copies(content, texts, columns.repeats, words, s("copy_min_words"))
 

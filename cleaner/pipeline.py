@@ -78,7 +78,7 @@ class Cleaner:
         hits = match_lines(rules, lines, features)
         scored = score_lines(features, hits, rules.settings)
         contexts = smooth_scores([logit for logit, _ in scored], features, hits, rules.settings)
-        labelled = label_lines(lines, features, hits, scored, contexts, rules.settings)
+        labelled = label_lines(lines, features, hits, scored, contexts, rules.settings, rules.stopwords)
         return Result(render_text(labelled, self.config.keep), language, labelled,
                       newline=normalized.newline, bom=normalized.bom)
 
@@ -94,7 +94,7 @@ class Cleaner:
         scored, dom_hits = weigh_evidence(scored, features, page.evidence, rules, rules.settings)
         hits = tuple(text + dom for text, dom in zip(hits, dom_hits))
         contexts = smooth_scores([logit for logit, _ in scored], features, hits, rules.settings)
-        labelled = label_lines(lines, features, hits, scored, contexts, rules.settings)
+        labelled = label_lines(lines, features, hits, scored, contexts, rules.settings, rules.stopwords)
         return Result(render_text(labelled, self.config.keep), language, labelled)
 
     def detect(self, lines) -> str | None:

@@ -106,8 +106,10 @@ def test_the_biography_under_an_author_box_header_is_not_content():
     assert content == [True, False, False, False, True]   # the box ends at the share links
 
 
-def find_title_over_chrome(hits, words, topic, content):
-    """Run _find_title_over_chrome with English settings on a page whose first line alone is headline-shaped."""
+def find_title_over_chrome(hits, words, topic, content, vocabulary=None):
+    """Run _find_title_over_chrome with English settings on a page whose first line alone is
+    headline-shaped; vocabulary: each line's content words (default: the headline's words are the
+    first paragraphs' words)."""
     from cleaner.label import _find_title_over_chrome
     from cleaner.ruleset import load_ruleset
 
@@ -116,26 +118,65 @@ def find_title_over_chrome(hits, words, topic, content):
     headline = numpy.array([True] + [False] * (n - 1))
     first = content.index(True)
     assert settings["label.title_lookback_lines"] < first    # out of the plain title search's reach
-    return _find_title_over_chrome(content, headline, numpy.array(topic), hits, numpy.array(words), list(range(n)),
-                                   first, lambda name: settings["label." + name])
+    vocabulary = vocabulary or {0: {1, 2, 3}, **{i: {1, 2, 3, 4} for i in range(first, n)}}
+    return _find_title_over_chrome(content, headline, lambda i: vocabulary.get(i, set()), numpy.array(topic), hits,
+                                   numpy.array(words), list(range(n)), first, lambda name: settings["label." + name])
+
+
+CHROME = 17     # share-bar lines between the byline and the article: more than title_lookback_lines
 
 
 def test_a_headline_and_standfirst_above_a_byline_and_share_bar_are_found():
     meta, share = RuleHit("en.byline", Label.META, -3.0), RuleHit("en.share", Label.SHARE, -4.0)
-    # 0 headline, 1 standfirst, 2-3 byline and date, 4-12 a share bar, 13-15 the first paragraphs.
-    hits = [(), (), (meta,), (meta,), *[(share,)] * 9, (), (), ()]
-    content = [False] * 13 + [True] * 3
-    found = find_title_over_chrome(hits, [9, 18, 3, 3, *[1] * 9, 40, 35, 30], [1.0, 0.8, *[0.0] * 11, 0.7, 0.7, 0.7],
-                                   content)
+    # 0 headline, 1 standfirst, 2-3 byline and date, then a share bar, then the first paragraphs.
+    hits = [(), (), (meta,), (meta,), *[(share,)] * CHROME, (), (), ()]
+    content = [False] * (4 + CHROME) + [True] * 3
+    found = find_title_over_chrome(hits, [9, 18, 3, 3, *[1] * CHROME, 40, 35, 30],
+                                   [1.0, 0.8, *[0.0] * (2 + CHROME), 0.7, 0.7, 0.7], content)
     assert found == (0, {1}) and content[0] and content[1]
 
 
 def test_a_far_headline_without_a_standfirst_is_not_taken():
     share = RuleHit("en.share", Label.SHARE, -4.0)
-    content = [False] * 13 + [True] * 2
-    found = find_title_over_chrome([(), *[(share,)] * 12, (), ()], [9, *[1] * 12, 40, 35],
-                                   [1.0, *[0.0] * 12, 0.7, 0.7], content)
-    assert found == (None, set()) and content == [False] * 13 + [True] * 2
+    content = [False] * (1 + CHROME) + [True] * 2
+    found = find_title_over_chrome([(), *[(share,)] * CHROME, (), ()], [9, *[1] * CHROME, 40, 35],
+                                   [1.0, *[0.0] * CHROME, 0.7, 0.7], content)
+    assert found == (None, set()) and content == [False] * (1 + CHROME) + [True] * 2
+
+
+def title_of(*page: str) -> str | None:
+    result = cleaner.Cleaner(language="en").clean("\n".join(page))
+    return next((line.text for line in result.lines if line.label is Label.TITLE), None)
+
+
+ARTICLE = (
+    "Health officials in the northern province confirmed a case of bubonic plague on Tuesday, the second this year.",
+    "The patient, a hunter who had eaten wild rabbit meat, is being treated in isolation at the provincial hospital.",
+    "Officials said the risk of an outbreak was low but asked residents to avoid contact with wild animals.",
+    "The plague case is the first in the province since 2019, when two herders fell ill after eating marmot meat.",
+)
+
+
+def test_the_headline_is_the_title_not_the_section_name_above_it():
+    # "Health News" shares both of its words with the article; the headline shares more.
+    assert title_of("Menu", "Health News", "Hunter catches bubonic plague after eating wild rabbit meat",
+                    "By Jane Doe", *ARTICLE) == "Hunter catches bubonic plague after eating wild rabbit meat"
+
+
+def test_the_headline_is_the_title_not_its_longer_standfirst():
+    assert title_of("Plague case confirmed in northern province",
+                    "A hunter who ate wild rabbit meat is being treated in isolation", "By Jane Doe", *ARTICLE) \
+        == "Plague case confirmed in northern province"
+
+
+def test_a_headline_wins_over_a_breadcrumb_line_that_repeats_it():
+    assert title_of("News Health Plague case confirmed in northern province - Latest news and updates",
+                    "Plague case confirmed in northern province", "By Jane Doe", *ARTICLE) \
+        == "Plague case confirmed in northern province"
+
+
+def test_a_page_whose_only_candidate_shares_no_words_with_the_article_has_no_title():
+    assert title_of("Sharing is caring!", *ARTICLE) is None
 
 
 def test_a_paragraph_the_page_has_twice_is_kept_once():

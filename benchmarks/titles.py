@@ -1,0 +1,81 @@
+"""Is the line labelled `title` the article's headline? Checked against what each page's HTML names.
+
+The devset's gold texts have no headline, so F1 cannot tell a headline from a section name
+above it. Each devset page's HTML does name its headline: its h1 elements, its og:title and
+twitter:title, its <title>. For every page this cleans the text (`ID.txt`) and counts:
+
+- right: the title line is one of those (at least 70% of its tokens are in one, and it has at
+  least half of that one's tokens: "<title>" often adds " | Site name");
+- wrong: a title line that is none of them ("Health News", "Read in app");
+- none, headline present: no title line, though a line of the text is the headline;
+- none, no headline line: no title line, and no line of the text is the headline.
+
+    python benchmarks/titles.py [--list]      # --list: the wrong ones, with the headline's line
+
+Session 10: the most topical headline-like line within 8 lines of the article was right on 160
+pages and wrong on 112; the line sharing most words with the article's lead (label.py's
+_most_topical_headline) is right on 215 and wrong on 65.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import lxml.html
+
+import cleaner
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+sys.path.insert(0, str(SHARED / "eval"))
+import score  # noqa: E402  (the shared scorer's tokenizer)
+
+
+def headlines(html: bytes) -> list[set[str]]:
+    """Return the token sets of what a page's HTML names as its headline."""
+    try:
+        doc = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    names = [h.text_content() for h in doc.iter("h1")]
+    names += doc.xpath('//meta[@property="og:title" or @name="twitter:title" or @name="title"]/@content')
+    names += [t.text for t in doc.iter("title") if t.text]
+    return [set(score.tokenize(name)) for name in names if name and name.strip()]
+
+
+def is_headline(text: str, names: list[set[str]]) -> bool:
+    tokens = set(score.tokenize(text))
+    return bool(tokens) and any(len(tokens & name) >= 0.7 * len(tokens) and len(tokens & name) >= 0.5 * len(name)
+                                for name in names)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=SHARED, help="the shared folder (devset/ inside)")
+    parser.add_argument("--list", action="store_true", help="print the pages whose title line is wrong")
+    args = parser.parse_args()
+    c = cleaner.Cleaner()
+    counts = {"right": 0, "wrong": 0, "none, headline present": 0, "none, no headline line": 0}
+    for meta in sorted((args.shared / "devset").glob("*/meta.jsonl")):
+        for row in map(json.loads, meta.read_text(encoding="utf-8").splitlines()):
+            page = meta.parent / row["id"]
+            names = headlines(page.with_suffix(".html").read_bytes())
+            result = c.clean(page.with_suffix(".txt").read_text(encoding="utf-8"))
+            title = next((line.text for line in result.lines if line.label is cleaner.Label.TITLE), None)
+            if title is not None:
+                right = is_headline(title, names)
+                counts["right" if right else "wrong"] += 1
+                if not right and args.list:
+                    truth = next((line.text for line in result.lines if is_headline(line.text, names)), None)
+                    print(f"{row['id'][:16]:16}  {title[:60]!r:64}  headline: {truth and truth[:60]!r}")
+            elif any(is_headline(line.text, names) for line in result.lines):
+                counts["none, headline present"] += 1
+            else:
+                counts["none, no headline line"] += 1
+    print(" | ".join(f"{name}: {n}" for name, n in counts.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
