@@ -131,7 +131,7 @@ def test_a_headline_and_standfirst_above_a_byline_and_share_bar_are_found():
     # 0 headline, 1 standfirst, 2-3 byline and date, then a share bar, then the first paragraphs.
     hits = [(), (), (meta,), (meta,), *[(share,)] * CHROME, (), (), ()]
     content = [False] * (4 + CHROME) + [True] * 3
-    found = find_title_over_chrome(hits, [9, 30, 3, 3, *[1] * CHROME, 40, 35, 30],
+    found = find_title_over_chrome(hits, [9, 18, 3, 3, *[1] * CHROME, 40, 35, 30],
                                    [1.0, 0.8, *[0.0] * (2 + CHROME), 0.7, 0.7, 0.7], content)
     assert found == (0, {1}) and content[0] and content[1]
 
