@@ -11,7 +11,8 @@ that no match can cross a line break (`[^\\S\\n]` where a line's own pattern wou
 `\\s`; `^` and `$` hold at every line's edges), so a scan of the page finds exactly the
 matches of the lines scanned one by one. tests/test_features.py checks that this is the
 per-line definition (tests/reference_features.py, written one line at a time) on every
-code point and on generated pages.
+code point and on generated pages. Data tables (a page-level shape, tables.py) are found
+from the lines' lengths, digits and words once those are measured.
 """
 from __future__ import annotations
 
