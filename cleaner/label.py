@@ -253,8 +253,8 @@ def _promote_subheadings(content: list[bool], headline: numpy.ndarray, rows: num
 
 def _find_title(content: list[bool], headline: numpy.ndarray, words_of, nonblank: Sequence[int],
                 s) -> tuple[int | None, int | None]:
-    """Return the title, the headline-like line just before the first content line that shares
-    most words with the article, and that first content line (None, None: no content)."""
+    """Return the title, the headline-like line just before the first content line that is most
+    about the article (_most_topical_headline), and that first content line (None, None: no content)."""
     first = next((i for i in nonblank if content[i]), None)
     if first is None:
         return None, None

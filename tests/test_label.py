@@ -37,7 +37,8 @@ def test_a_list_item_with_a_rule_hit_or_a_wrong_number_is_not_taken():
 
 
 TOUR = ("June 9 – Tampa, FL @ Arena", "June 10 – Nashville, TN @ Bridgestone Arena",
-        "June 14 – Atlanta, GA @ Amphitheatre", "June 17 – Raleigh, NC @ Music Park", "June 19 – Camden, NJ @ Pavilion")
+        "June 14 – Atlanta, GA @ Amphitheatre", "June 17 – Raleigh, NC @ Music Park",
+        "June 19 – Camden, NJ @ Pavilion")
 
 
 def parallel(ls, content, hits=None, min_items=4):
