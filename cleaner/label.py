@@ -285,13 +285,14 @@ def _most_topical_headline(lines: Sequence[int], headline: numpy.ndarray, words_
                            nonblank: list[int], first: int, s) -> int | None:
     """Return the headline: of the headline-like lines among lines that share content words with
     the article's lead (its first title_lead_lines content lines, the candidates left out), the
-    first that shares nearly as many as the best one, or None.
+    one most about it, or None.
 
     A candidate needs at least title_min_shared_words such words, and at least
-    title_min_topic_overlap of its own; the first one with title_min_shared_of_best of the best
-    count wins. Counting words, not their share, tells the headline from a section name ("Health
-    News" shares both of its words with an article on a plague case, its headline six of eight);
-    the first of the near-best, not the best, is the headline above its longer standfirst.
+    title_min_topic_overlap of its own; of those sharing at least title_min_shared_of_best of
+    the best count, the one sharing the largest part of its words wins (then the first).
+    Counting words tells the headline from a section name ("Health News" shares both of its
+    words with an article on a plague case, its headline six of eight); the largest part among
+    the near-best is the headline, not its longer standfirst or a breadcrumb line repeating it.
     """
     candidates = [i for i in lines if headline[i]]
     if not candidates:
