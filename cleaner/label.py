@@ -26,6 +26,7 @@ from .fold import fold_key
 from .model import Label, Line, LineFeatures, LineResult, RuleHit
 from .score import sigmoids
 from .smooth import SECTIONS, Context
+from .tables import runs
 
 # A headline may end in a question or an exclamation mark (not in a full stop).
 _ASKS = re.compile(r"[?!？！؟][\"'”’»)]*\s*$")
@@ -172,8 +173,7 @@ def _keep_tables(content: list[bool], cells: numpy.ndarray, in_region: Sequence[
     at = cells[rows]
     if not at.any():
         return kept
-    edges = numpy.flatnonzero(numpy.diff(numpy.concatenate(([0], at.astype(numpy.int8), [0]))))
-    for start, stop in zip(edges[::2].tolist(), edges[1::2].tolist()):
+    for start, stop in runs(at):
         table = rows[start:stop].tolist()
         near = rows[max(0, start - 1):stop + 1].tolist()
         if any(in_region[i] for i in table) or any(content[i] for i in near if not cells[i]):

@@ -49,7 +49,7 @@ def table_cells(texts: Sequence[str], lengths: numpy.ndarray, digits: numpy.ndar
         if m < period * min_rows:
             break
         same = shape[:-period] == shape[period:]   # same[j]: line j has the shape of line j + period
-        for start, stop in _runs(same, period * (min_rows - 1)):
+        for start, stop in runs(same, period * (min_rows - 1)):
             row = shape[start:start + period].tolist()
             if not (min_number_columns <= sum(row) < period and _smallest_period(row) == period):
                 continue
@@ -84,7 +84,7 @@ def _trim(start: int, length: int, period: int, shape: numpy.ndarray, size: nump
     return start, stop - start
 
 
-def _runs(flags: numpy.ndarray, min_length: int) -> list[tuple[int, int]]:
+def runs(flags: numpy.ndarray, min_length: int = 1) -> list[tuple[int, int]]:
     """Return the [start, stop) of every run of True in flags at least min_length long."""
     edges = numpy.flatnonzero(numpy.diff(numpy.concatenate(([0], flags.astype(numpy.int8), [0]))))
     starts, stops = edges[::2], edges[1::2]
