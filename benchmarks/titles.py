@@ -27,13 +27,13 @@ import lxml.html
 
 import cleaner
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-sys.path.insert(0, str(SHARED / "eval"))
-import score  # noqa: E402  (the shared scorer's tokenizer)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from quality import SHARED, datasets, load_scorer  # noqa: E402
 
 
-def headlines(html: bytes) -> list[set[str]]:
-    """Return the token sets of what a page's HTML names as its headline."""
+def headlines(html: bytes, score) -> list[set[str]]:
+    """Return the token sets (score: the shared scorer, for its tokenizer) of what a page's HTML
+    names as its headline."""
     try:
         doc = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError):
@@ -44,7 +44,7 @@ def headlines(html: bytes) -> list[set[str]]:
     return [set(score.tokenize(name)) for name in names if name and name.strip()]
 
 
-def is_headline(text: str, names: list[set[str]]) -> bool:
+def is_headline(text: str, names: list[set[str]], score) -> bool:
     tokens = set(score.tokenize(text))
     return bool(tokens) and any(len(tokens & name) >= 0.7 * len(tokens) and len(tokens & name) >= 0.5 * len(name)
                                 for name in names)
@@ -55,21 +55,22 @@ def main() -> int:
     parser.add_argument("--shared", type=Path, default=SHARED, help="the shared folder (devset/ inside)")
     parser.add_argument("--list", action="store_true", help="print the pages whose title line is wrong")
     args = parser.parse_args()
+    score = load_scorer(args.shared)
     c = cleaner.Cleaner()
     counts = {"right": 0, "wrong": 0, "none, headline present": 0, "none, no headline line": 0}
-    for meta in sorted((args.shared / "devset").glob("*/meta.jsonl")):
-        for row in map(json.loads, meta.read_text(encoding="utf-8").splitlines()):
-            page = meta.parent / row["id"]
-            names = headlines(page.with_suffix(".html").read_bytes())
+    for ds in datasets(args.shared):
+        for row in map(json.loads, (ds / "meta.jsonl").read_text(encoding="utf-8").splitlines()):
+            page = ds / row["id"]
+            names = headlines(page.with_suffix(".html").read_bytes(), score)
             result = c.clean(page.with_suffix(".txt").read_text(encoding="utf-8"))
             title = next((line.text for line in result.lines if line.label is cleaner.Label.TITLE), None)
             if title is not None:
-                right = is_headline(title, names)
+                right = is_headline(title, names, score)
                 counts["right" if right else "wrong"] += 1
                 if not right and args.list:
-                    truth = next((line.text for line in result.lines if is_headline(line.text, names)), None)
+                    truth = next((line.text for line in result.lines if is_headline(line.text, names, score)), None)
                     print(f"{row['id'][:16]:16}  {title[:60]!r:64}  headline: {truth and truth[:60]!r}")
-            elif any(is_headline(line.text, names) for line in result.lines):
+            elif any(is_headline(line.text, names, score) for line in result.lines):
                 counts["none, headline present"] += 1
             else:
                 counts["none, no headline line"] += 1
