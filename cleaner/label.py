@@ -58,16 +58,18 @@ _DECISIONS: tuple[tuple[Label, str], ...] = (
     (Label.TEASER, "feature.other_story"),
     (Label.OTHER, "feature.low_score"),
     (Label.OTHER, "context.second_copy"),
+    (Label.OTHER, "context.heads_nothing"),
     # Then one per section (smooth.SECTIONS): a dropped line under that section's header.
     *((section, f"context.after_{section.value}_header") for section in SECTIONS),
 )
 (_BLANK, _BODY, _HEADING_SHAPE, _TITLE, _STANDFIRST, _BETWEEN_BODY, _LIST, _TABLE, _RESUMED, _AUTHOR_BOX,
- _GLUED, _ELLIPSIS, _LINK_LIKE, _OTHER_STORY, _LOW_SCORE, _SECOND_COPY, _AFTER_SECTION) = range(17)
+ _GLUED, _ELLIPSIS, _LINK_LIKE, _OTHER_STORY, _LOW_SCORE, _SECOND_COPY, _HEADS_NOTHING, _AFTER_SECTION) = range(18)
 _LABEL_OF = numpy.array([label for label, _ in _DECISIONS], dtype=object)
 _IS_LOOSE = numpy.array([label in _LOOSE for label, _ in _DECISIONS])
 _WHY_OF = numpy.array([why for _, why in _DECISIONS], dtype=object)
 _SECTION_CODE = {None: -1, **{section: k for k, section in enumerate(SECTIONS)}}
 _TEASER_SECTION = SECTIONS.index(Label.TEASER)
+_SUBHEADINGS = (_HEADING_SHAPE, _BETWEEN_BODY)
 # Builds a LineResult from a tuple of its fields without a Python-level __new__ per line.
 _make_result = partial(tuple.__new__, LineResult)
 
@@ -249,6 +251,21 @@ def _promote_subheadings(content: list[bool], headline: numpy.ndarray, rows: num
     for i in promoted:
         content[i] = True
     return promoted
+
+
+def _drop_heading_at_end(content: list[bool], code: numpy.ndarray, rows: numpy.ndarray) -> int | None:
+    """Return the last content line when it is a lone heading under a paragraph, and drop it.
+
+    A heading introduces the text under it; one with no text under it heads nothing (a tag line,
+    "Weitere Informationen", "How to listen to the podcast"). A run of headings at the end is
+    a list of them (tour dates) and stays.
+    """
+    kept = rows[numpy.fromiter(content, bool, len(content))[rows]]
+    if len(kept) < 2 or code[kept[-1]] not in _SUBHEADINGS or code[kept[-2]] in (*_SUBHEADINGS, _TITLE):
+        return None
+    last = int(kept[-1])
+    content[last] = False
+    return last
 
 
 def _find_title(content: list[bool], headline: numpy.ndarray, words_of, nonblank: Sequence[int],
@@ -445,6 +462,9 @@ def label_lines(
     for revised, decision in ((resumed, _RESUMED), (listed, _LIST), (tabled, _TABLE), (promoted, _BETWEEN_BODY),
                               (standfirst, _STANDFIRST), ({title} - {None}, _TITLE)):   # the last one wins
         code[[i for i in revised if content[i]]] = decision
+    heads_nothing = _drop_heading_at_end(content, code, rows)
+    if heads_nothing is not None:
+        code[heads_nothing] = _HEADS_NOTHING
     code[[i for i in bios if not content[i]]] = _AUTHOR_BOX
     code[list(copies)] = _SECOND_COPY
     code[~filled] = _BLANK

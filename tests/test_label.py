@@ -222,3 +222,21 @@ def test_a_headline_that_asks_a_question_is_the_title():
     # A short line ending in a full stop is not taken as a headline.
     text = "\n".join(["Home", "Sport", "Football violence is a crime.", body, more])
     assert cleaner.Cleaner(language="en").clean(text).lines[2].label is not Label.TITLE
+
+
+def labels_of(*page):
+    return {line.text: line.label for line in cleaner.Cleaner(language="en").clean("\n".join(page)).lines}
+
+
+def test_a_lone_heading_after_the_last_paragraph_heads_nothing_and_is_dropped():
+    labels = labels_of("Plague case confirmed in northern province", *ARTICLE[:2], "What the officials said",
+                       *ARTICLE[2:], "How to listen to the podcast")
+    assert labels["What the officials said"] is Label.HEADING      # it heads two paragraphs
+    assert labels["How to listen to the podcast"] is Label.OTHER
+
+
+def test_a_run_of_headings_after_the_last_paragraph_is_a_list_and_stays():
+    dates = ("July 2 -- Arena North, Springfield", "July 3 -- Harbour Center, Bayside",
+             "July 9 -- Riverside Hall, Lakeview")
+    labels = labels_of("Band announces summer tour", *ARTICLE, *dates)
+    assert all(labels[d] in (Label.HEADING, Label.BODY) for d in dates)
