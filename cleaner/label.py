@@ -442,7 +442,7 @@ def label_lines(
     promoted = _promote_subheadings(content, headline & (words <= s("heading_max_words")) & (section < 0), rows)
     vocab = vocabulary(stopwords, settings)
     words_of = lru_cache(maxsize=None)(lambda i: {w for w in vocab.lookup(tokenize(texts[i])).tolist() if w >= 0})
-    title, first = _find_title(content, headline, words_of, nonblank, s)
+    title, first = _find_title(content, headline & (words >= s("title_candidate_min_words")), words_of, nonblank, s)
     standfirst = _find_standfirst(content, title, first, hits, words, topic, nonblank, s) \
         if title is not None else set()
     if title is None and first is not None:

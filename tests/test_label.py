@@ -240,3 +240,9 @@ def test_a_run_of_headings_after_the_last_paragraph_is_a_list_and_stays():
              "July 9 -- Riverside Hall, Lakeview")
     labels = labels_of("Band announces summer tour", *ARTICLE, *dates)
     assert all(labels[d] in (Label.HEADING, Label.BODY) for d in dates)
+
+
+def test_a_two_word_name_over_the_article_is_not_its_title():
+    # "Plague Case" shares both its words with the article, but a title has three words or more.
+    assert title_of("Menu", "Plague Case", *ARTICLE) is None
+    assert title_of("Menu", "Plague case confirmed", *ARTICLE) == "Plague case confirmed"
