@@ -442,13 +442,14 @@ def label_lines(
     promoted = _promote_subheadings(content, headline & (words <= s("heading_max_words")) & (section < 0), rows)
     vocab = vocabulary(stopwords, settings)
     words_of = lru_cache(maxsize=None)(lambda i: {w for w in vocab.lookup(tokenize(texts[i])).tolist() if w >= 0})
-    title, first = _find_title(content, headline & (words >= s("title_candidate_min_words")), words_of, nonblank, s)
+    titled = headline & (words >= s("title_candidate_min_words"))       # the title's candidates
+    title, first = _find_title(content, titled, words_of, nonblank, s)
     standfirst = _find_standfirst(content, title, first, hits, words, topic, nonblank, s) \
         if title is not None else set()
     if title is None and first is not None:
         # A headline and its standfirst above a byline, a date and a share bar: counted back over
         # the lines no rule hits, and taken only with the standfirst under it.
-        title, standfirst = _find_title_over_chrome(content, headline, words_of, topic, hits, words, nonblank,
+        title, standfirst = _find_title_over_chrome(content, titled, words_of, topic, hits, words, nonblank,
                                                     first, s)
 
     copies = _drop_second_copies(content, texts, columns.repeats, words, s("copy_min_words"))
