@@ -253,19 +253,19 @@ def _promote_subheadings(content: list[bool], headline: numpy.ndarray, rows: num
     return promoted
 
 
-def _drop_heading_at_end(content: list[bool], code: numpy.ndarray, rows: numpy.ndarray) -> int | None:
-    """Return the last content line when it is a lone heading under a paragraph, and drop it.
+def _drop_heading_at_end(content: list[bool], code: numpy.ndarray, kept: numpy.ndarray) -> list[int]:
+    """Return the last content line (kept: the content lines, in order) when it is a lone heading
+    under a paragraph, and drop it; else [].
 
     A heading introduces the text under it; one with no text under it heads nothing (a tag line,
     "Weitere Informationen", "How to listen to the podcast"). A run of headings at the end is
     a list of them (tour dates) and stays.
     """
-    kept = rows[numpy.fromiter(content, bool, len(content))[rows]]
     if len(kept) < 2 or code[kept[-1]] not in _SUBHEADINGS or code[kept[-2]] in (*_SUBHEADINGS, _TITLE):
-        return None
+        return []
     last = int(kept[-1])
     content[last] = False
-    return last
+    return [last]
 
 
 def _find_title(content: list[bool], headline: numpy.ndarray, words_of, nonblank: Sequence[int],
@@ -463,9 +463,7 @@ def label_lines(
     for revised, decision in ((resumed, _RESUMED), (listed, _LIST), (tabled, _TABLE), (promoted, _BETWEEN_BODY),
                               (standfirst, _STANDFIRST), ({title} - {None}, _TITLE)):   # the last one wins
         code[[i for i in revised if content[i]]] = decision
-    heads_nothing = _drop_heading_at_end(content, code, rows)
-    if heads_nothing is not None:
-        code[heads_nothing] = _HEADS_NOTHING
+    code[_drop_heading_at_end(content, code, rows[kept[rows]])] = _HEADS_NOTHING
     code[[i for i in bios if not content[i]]] = _AUTHOR_BOX
     code[list(copies)] = _SECOND_COPY
     code[~filled] = _BLANK
