@@ -131,7 +131,10 @@ def _code_points(text: str) -> numpy.ndarray:
 _S = "[" + "".join(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}"
                    for ch in regex.findall(r"\s", "".join(map(chr, range(0x3001)))) if ch != "\n") + "]"
 # Sentence ends of every script: Latin, CJK full-width, Arabic/Urdu, Devanagari, Armenian, Ethiopic.
-_TERMINAL = re.compile(rf"[.!?…。！？؟۔।॥։።;．](?:{_S}|[\"'”’»)\]」』›])*$", re.MULTILINE)
+# A paragraph may close with its writer's lower-case (Latin) sign-off after the sentence: "… verstorben. (nz)",
+# "(dpa)", "(red/ag)". An upper-case "(AP)" is left out: that is a photo caption's agency credit.
+_SIGN_OFF = r"\([a-zß-öø-ÿ]{1,5}(?:/[a-zß-öø-ÿ]{1,5})*\)"
+_TERMINAL = re.compile(rf"[.!?…。！？؟۔।॥։።;．](?:{_S}|[\"'”’»)\]」』›])*(?:{_SIGN_OFF}{_S}*)?$", re.MULTILINE)
 _ELLIPSIS = re.compile(rf"(?:…|\.\.\.)(?:{_S}|[\"'”’»)\]])*$", re.MULTILINE)
 _COLON_END = re.compile(rf"[:：]{_S}*$", re.MULTILINE)
 _URL_SIGN = re.compile(r"@|://|www\.")                  # what every match of _URL holds

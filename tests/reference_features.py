@@ -16,7 +16,7 @@ from cleaner.model import LineFeatures
 
 TOKEN = regex.compile(rf"[{UNSPACED}]|[^\W{UNSPACED}]+")
 UNSPACED_CHAR = regex.compile(rf"[{UNSPACED}]")
-TERMINAL = regex.compile(r"[.!?…。！？؟۔।॥։።;．](?:[\s\"'”’»)\]」』›]*)$")
+TERMINAL = regex.compile(r"[.!?…。！？؟۔।॥։።;．][\s\"'”’»)\]」』›]*(?:\([a-zß-öø-ÿ]{1,5}(?:/[a-zß-öø-ÿ]{1,5})*\)\s*)?$")
 ELLIPSIS = regex.compile(r"(?:…|\.\.\.)[\s\"'”’»)\]]*$")
 COLON_END = regex.compile(r"[:：][\s]*$")
 SEPARATORS = regex.compile(r"(?:^|\s)[|»›·•/>–—]+(?=\s|$)|\s\|\s?|\|")

@@ -71,6 +71,12 @@ def test_sentence_punctuation_of_every_script_counts():
     assert ends == [True, True, True, True, False]
 
 
+def test_a_writers_sign_off_after_the_last_sentence_still_ends_it():
+    ends = [f.terminal_punct for f in feats("Der Autor ist 2017 verstorben. (nz)", "Sie kam spät an. (dpa/red)",
+                                             "Ein Schiff verlässt den Hafen. (AP)", "Menu (nz)")]
+    assert ends == [True, True, False, False]
+
+
 def test_stopword_density_uses_the_languages_stop_list():
     prose, menu = feats("It was the best of times and the worst of times.", "Sports Weather Markets")
     assert prose.stopword_density > 0.4 and menu.stopword_density == 0.0
