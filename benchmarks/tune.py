@@ -74,7 +74,8 @@ def squash(text: str) -> str:
 class Page:
     """One page's lines with everything the fit needs."""
 
-    def __init__(self, c: cleaner.Cleaner, text: str, group: str, gold: str | None = None, labels=None):
+    def __init__(self, c: cleaner.Cleaner, text: str, group: str, gold: str | None = None, labels=None, name: str = ""):
+        self.name = name
         norm = normalize_text(text)
         self.lines = split_lines(norm.text)
         self.language = c.detect(self.lines)
@@ -126,11 +127,11 @@ def load_pages() -> list[Page]:
     for ds, m, group in devset_pages():
         text = (ds / f"{m['id']}.txt").read_text(encoding="utf-8")
         gold = (ds / f"{m['id']}.gold.txt").read_text(encoding="utf-8")
-        pages.append(Page(c, text, f"{ds.name}:{group}", gold=gold))
+        pages.append(Page(c, text, f"{ds.name}:{group}", gold=gold, name=m["id"]))
     for seed in sorted((ROOT / "seeds").glob("*.txt")):
         rows = (seed.with_suffix("").with_suffix(".labels.tsv")).read_text(encoding="utf-8").splitlines()[1:]
         labels = [row.split("\t")[1] for row in rows]
-        pages.append(Page(c, seed.read_text(encoding="utf-8"), f"seed:{seed.name}", labels=labels))
+        pages.append(Page(c, seed.read_text(encoding="utf-8"), f"seed:{seed.name}", labels=labels, name=seed.stem))
     return pages
 
 
@@ -232,6 +233,7 @@ def main(argv=None) -> int:
     ap.add_argument("--l2", type=float, default=0.01)
     ap.add_argument("--seed", type=int, default=0, help="shuffle of the site groups into folds")
     ap.add_argument("--by-language", action="store_true", help="also print held-out F1 per detected language")
+    ap.add_argument("--per-page", metavar="FILE", help="write each page's held-out F1 there (TSV: group, F1)")
     args = ap.parse_args(argv)
     pages = load_pages()
     base = pages[0].rules
@@ -241,6 +243,7 @@ def main(argv=None) -> int:
     fold_of = {g: i % args.folds for i, g in enumerate(groups)}
     scores = defaultdict(list)
     by_language = defaultdict(list)
+    per_page = []
     for k in range(args.folds):
         train = [p for p in pages if fold_of[p.group] != k]
         test = [p for p in pages if fold_of[p.group] == k]
@@ -250,12 +253,15 @@ def main(argv=None) -> int:
             f1 = page_f1(p, s)
             scores[p.group.split(":")[0]].append(f1)
             by_language[p.language or "-"].append(f1)
+            per_page.append((p.group, p.name, f1))
     for name, vals in sorted(scores.items()):
         print(f"held-out {name}: n={len(vals)} mean F1 {np.mean(vals):.4f} median {np.median(vals):.4f}")
     if args.by_language:    # by the detected language ("-": none sure enough), languages of 3+ pages
         for code, vals in sorted(by_language.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             if len(vals) >= 3:
                 print(f"held-out lang {code}: n={len(vals)} mean F1 {np.mean(vals):.4f}")
+    if args.per_page:
+        Path(args.per_page).write_text("".join(f"{group}\t{name}\t{f1:.4f}\n" for group, name, f1 in sorted(per_page)))
     allv = [v for vals in scores.values() for v in vals]
     print(f"held-out all: n={len(allv)} mean F1 {np.mean(allv):.4f}")
     if args.write:
