@@ -233,7 +233,7 @@ def main(argv=None) -> int:
     ap.add_argument("--l2", type=float, default=0.01)
     ap.add_argument("--seed", type=int, default=0, help="shuffle of the site groups into folds")
     ap.add_argument("--by-language", action="store_true", help="also print held-out F1 per detected language")
-    ap.add_argument("--per-page", metavar="FILE", help="write each page's held-out F1 there (TSV: group, F1)")
+    ap.add_argument("--per-page", metavar="FILE", help="write each page's held-out F1 there (TSV: site group, page, F1)")
     args = ap.parse_args(argv)
     pages = load_pages()
     base = pages[0].rules
