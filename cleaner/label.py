@@ -33,6 +33,8 @@ _ASKS = re.compile(r"[?!？！؟][\"'”’»)]*\s*$")
 _ITEM_NUMBER = re.compile(r"^\s*(\d{1,3})[.)]\s")
 _ITEM_START = re.compile(r"\n\s*\d{1,3}[.)](?=\s)")
 _SKELETON_TOKEN = re.compile(r"\d+|\w+|[^\w\s]")
+# A rule across the column: a line of nothing but three or more underscores, asterisks, dashes or the like.
+_SEPARATOR_LINE = re.compile(r"\s*(?:[_*=~#•·—–-]\s*){3,}")
 # Labels read in per-line loops, bound once: looking up an Enum member (Label.META) runs a
 # Python-level descriptor each time.
 _META = Label.META
@@ -59,11 +61,13 @@ _DECISIONS: tuple[tuple[Label, str], ...] = (
     (Label.OTHER, "feature.low_score"),
     (Label.OTHER, "context.second_copy"),
     (Label.OTHER, "context.heads_nothing"),
+    (Label.BODY, "context.separator"),
     # Then one per section (smooth.SECTIONS): a dropped line under that section's header.
     *((section, f"context.after_{section.value}_header") for section in SECTIONS),
 )
 (_BLANK, _BODY, _HEADING_SHAPE, _TITLE, _STANDFIRST, _BETWEEN_BODY, _LIST, _TABLE, _RESUMED, _AUTHOR_BOX,
- _GLUED, _ELLIPSIS, _LINK_LIKE, _OTHER_STORY, _LOW_SCORE, _SECOND_COPY, _HEADS_NOTHING, _AFTER_SECTION) = range(18)
+ _GLUED, _ELLIPSIS, _LINK_LIKE, _OTHER_STORY, _LOW_SCORE, _SECOND_COPY, _HEADS_NOTHING, _SEPARATOR,
+ _AFTER_SECTION) = range(19)
 _LABEL_OF = numpy.array([label for label, _ in _DECISIONS], dtype=object)
 _IS_LOOSE = numpy.array([label in _LOOSE for label, _ in _DECISIONS])
 _WHY_OF = numpy.array([why for _, why in _DECISIONS], dtype=object)
@@ -182,6 +186,20 @@ def _keep_tables(content: list[bool], cells: numpy.ndarray, in_region: Sequence[
             kept.update(i for i in table if not content[i])
             for i in table:
                 content[i] = True
+    return kept
+
+
+def _keep_separators(content: list[bool], texts: Sequence[str], hits: Sequence[Sequence[RuleHit]],
+                     nonblank: Sequence[int], max_gap: int) -> set[int]:
+    """Return the separator lines ("___", "* * *") that divide the article's sections: right after
+    a content line, with a content line again at most max_gap non-blank lines further."""
+    kept: set[int] = set()
+    for pos, i in enumerate(nonblank):
+        if pos and not content[i] and not hits[i] and content[nonblank[pos - 1]] \
+                and _SEPARATOR_LINE.fullmatch(texts[i]) \
+                and any(content[j] for j in nonblank[pos + 1:pos + 1 + max_gap]):
+            content[i] = True
+            kept.add(i)
     return kept
 
 
@@ -434,6 +452,7 @@ def label_lines(
     listed |= _continue_parallel_lists(content, texts, hits, nonblank, s("parallel_list_min_items"),
                                        s("parallel_list_tokens"))
     tabled = _keep_tables(content, columns.table_cell != 0, in_region, rows)
+    separators = _keep_separators(content, texts, hits, nonblank, s("separator_max_gap"))
     bios = _drop_author_bios(content, hits, nonblank, s("author_box_max_lines"))
     section = numpy.fromiter(map(_SECTION_CODE.__getitem__, sections), numpy.intp, n)
     teaser = numpy.flatnonzero(section[rows] == _TEASER_SECTION).tolist()
@@ -460,8 +479,9 @@ def label_lines(
     heading = (words <= s("heading_max_words")) & (columns.terminal_punct == 0) & headline
     dropped = numpy.where(section >= 0, _AFTER_SECTION + section, _shape_codes(columns, s))
     code = numpy.where(kept, numpy.where(heading, _HEADING_SHAPE, _BODY), dropped)
-    for revised, decision in ((resumed, _RESUMED), (listed, _LIST), (tabled, _TABLE), (promoted, _BETWEEN_BODY),
-                              (standfirst, _STANDFIRST), ({title} - {None}, _TITLE)):   # the last one wins
+    for revised, decision in ((resumed, _RESUMED), (listed, _LIST), (tabled, _TABLE), (separators, _SEPARATOR),
+                              (promoted, _BETWEEN_BODY), (standfirst, _STANDFIRST),
+                              ({title} - {None}, _TITLE)):   # the last one wins
         code[[i for i in revised if content[i]]] = decision
     code[_drop_heading_at_end(content, code, rows[kept[rows]])] = _HEADS_NOTHING
     code[[i for i in bios if not content[i]]] = _AUTHOR_BOX

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy
 
 import cleaner
-from cleaner.label import _continue_lists, _continue_parallel_lists, _drop_second_copies
+from cleaner.label import _continue_lists, _continue_parallel_lists, _drop_second_copies, _keep_separators
 from cleaner.model import Label, Line, RuleHit
 
 
@@ -254,3 +254,22 @@ def test_a_two_word_name_over_the_article_is_not_its_title():
     # "Plague Case" shares both its words with the article, but a title has three words or more.
     assert title_of("Menu", "Plague Case", *ARTICLE) is None
     assert title_of("Menu", "Plague case confirmed", *ARTICLE) == "Plague case confirmed"
+
+
+
+def test_a_separator_between_the_articles_sections_is_kept():
+    texts = ["___", "Headline", "Para one.", "___", "WHAT HAPPENS NEXT?", "Para two.", "___", "Share", "* * *"]
+    content = [False, True, True, False, False, True, False, False, False]
+    hits = [()] * len(texts)
+    kept = _keep_separators(content, texts, hits, list(range(len(texts))), 2)
+    # Between two paragraphs, a section's heading after it: kept. Above the masthead (no content
+    # before it) and after the last paragraph (no content after it): dropped.
+    assert kept == {3} and content[3] and not content[0] and not content[6]
+
+
+def test_a_separator_is_a_line_of_marks_only_and_no_rule_hits_it():
+    texts = ["Para one.", "--- more ---", "Para two.", "* * *", "Para three."]
+    content = [True, False, True, False, True]
+    assert _keep_separators(content, texts, [()] * 5, list(range(5)), 2) == {3}
+    content = [True, False, True, False, True]
+    assert _keep_separators(content, texts, [(), (), (), ("a hit",), ()], list(range(5)), 2) == set()
