@@ -273,3 +273,21 @@ def test_a_separator_is_a_line_of_marks_only_and_no_rule_hits_it():
     assert _keep_separators(content, texts, [()] * 5, list(range(5)), 2) == {3}
     content = [True, False, True, False, True]
     assert _keep_separators(content, texts, [(), (), (), ("a hit",), ()], list(range(5)), 2) == set()
+
+
+def test_a_subheading_between_paragraphs_after_an_inline_related_box_is_kept():
+    page = ("Hunter catches bubonic plague after eating wild rabbit meat", *ARTICLE, "Read also",
+            "Farmers in the south count the cost of a dry summer", "Ferry strike enters its third week",
+            "Health officials said the hunter had eaten the wild rabbit meat at his home in the province, and "
+            "that the patient is being treated in isolation.",
+            "Where the plague comes from",
+            "Officials said bubonic plague is carried by fleas on wild animals, and the hunter may have caught it "
+            "from the rabbit meat he had eaten at home.",
+            "Health officials in the province said the patient was expected to recover, and asked residents to "
+            "report any contact with wild animals.")
+    labels = {line.text: line for line in lines_of(*page)}
+    # The box's teasers stay out; the subheading between two of the article's paragraphs, under
+    # the box's teaser section, is kept (context.between_body).
+    assert labels["Ferry strike enters its third week"].label is Label.TEASER
+    heading = labels["Where the plague comes from"]
+    assert heading.label is Label.HEADING and "context.between_body" in heading.reasons
