@@ -35,6 +35,8 @@ _ITEM_START = re.compile(r"\n\s*\d{1,3}[.)](?=\s)")
 _SKELETON_TOKEN = re.compile(r"\d+|\w+|[^\w\s]")
 # A rule across the column: a line of nothing but three or more underscores, asterisks, dashes or the like.
 _SEPARATOR_LINE = re.compile(r"\s*(?:[_*=~#•·—–-]\s*){3,}")
+# An embedded social post's credit under its text: "— Jane Doe (@janedoe) November 18, 2019".
+_POST_CREDIT_LINE = re.compile(r"\s*[—–-]\s*[^()\n]{1,80}\(@\w{1,30}\)\s*\S.{0,40}")
 # Labels read in per-line loops, bound once: looking up an Enum member (Label.META) runs a
 # Python-level descriptor each time.
 _META = Label.META
@@ -62,12 +64,13 @@ _DECISIONS: tuple[tuple[Label, str], ...] = (
     (Label.OTHER, "context.second_copy"),
     (Label.OTHER, "context.heads_nothing"),
     (Label.BODY, "context.separator"),
+    (Label.BODY, "context.post_credit"),
     # Then one per section (smooth.SECTIONS): a dropped line under that section's header.
     *((section, f"context.after_{section.value}_header") for section in SECTIONS),
 )
 (_BLANK, _BODY, _HEADING_SHAPE, _TITLE, _STANDFIRST, _BETWEEN_BODY, _LIST, _TABLE, _RESUMED, _AUTHOR_BOX,
  _GLUED, _ELLIPSIS, _LINK_LIKE, _OTHER_STORY, _LOW_SCORE, _SECOND_COPY, _HEADS_NOTHING, _SEPARATOR,
- _AFTER_SECTION) = range(19)
+ _POST_CREDIT, _AFTER_SECTION) = range(20)
 _LABEL_OF = numpy.array([label for label, _ in _DECISIONS], dtype=object)
 _IS_LOOSE = numpy.array([label in _LOOSE for label, _ in _DECISIONS])
 _WHY_OF = numpy.array([why for _, why in _DECISIONS], dtype=object)
@@ -198,6 +201,18 @@ def _keep_separators(content: list[bool], texts: Sequence[str], hits: Sequence[S
         if pos and not content[i] and not hits[i] and content[nonblank[pos - 1]] \
                 and _SEPARATOR_LINE.fullmatch(texts[i]) \
                 and any(content[j] for j in nonblank[pos + 1:pos + 1 + max_gap]):
+            content[i] = True
+            kept.add(i)
+    return kept
+
+
+def _keep_post_credits(content: list[bool], texts: Sequence[str], nonblank: Sequence[int]) -> set[int]:
+    """Return the credit lines of embedded social posts ("— Jane Doe (@janedoe) November 18, 2019")
+    right under a content line: the post the article quotes, and its credit with it (kept, and not
+    taken for a heading: the last line of a page may be one)."""
+    kept: set[int] = set()
+    for pos, i in enumerate(nonblank):
+        if pos and content[nonblank[pos - 1]] and _POST_CREDIT_LINE.fullmatch(texts[i]):
             content[i] = True
             kept.add(i)
     return kept
@@ -453,6 +468,7 @@ def label_lines(
                                        s("parallel_list_tokens"))
     tabled = _keep_tables(content, columns.table_cell != 0, in_region, rows)
     separators = _keep_separators(content, texts, hits, nonblank, s("separator_max_gap"))
+    credits = _keep_post_credits(content, texts, nonblank)
     bios = _drop_author_bios(content, hits, nonblank, s("author_box_max_lines"))
     section = numpy.fromiter(map(_SECTION_CODE.__getitem__, sections), numpy.intp, n)
     teaser = numpy.flatnonzero(section[rows] == _TEASER_SECTION).tolist()
@@ -484,6 +500,7 @@ def label_lines(
     dropped = numpy.where(section >= 0, _AFTER_SECTION + section, _shape_codes(columns, s))
     code = numpy.where(kept, numpy.where(heading, _HEADING_SHAPE, _BODY), dropped)
     for revised, decision in ((resumed, _RESUMED), (listed, _LIST), (tabled, _TABLE), (separators, _SEPARATOR),
+                              (credits, _POST_CREDIT),
                               (promoted, _BETWEEN_BODY), (standfirst, _STANDFIRST),
                               ({title} - {None}, _TITLE)):   # the last one wins
         code[[i for i in revised if content[i]]] = decision

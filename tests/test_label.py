@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy
 
 import cleaner
-from cleaner.label import _continue_lists, _continue_parallel_lists, _drop_second_copies, _keep_separators
+from cleaner.label import (_continue_lists, _continue_parallel_lists, _drop_second_copies, _keep_post_credits,
+                           _keep_separators)
 from cleaner.model import Label, Line, RuleHit
 
 
@@ -291,3 +292,19 @@ def test_a_subheading_between_paragraphs_after_an_inline_related_box_is_kept():
     assert labels["Ferry strike enters its third week"].label is Label.TEASER
     heading = labels["Where the plague comes from"]
     assert heading.label is Label.HEADING and "context.between_body" in heading.reasons
+
+
+def test_an_embedded_posts_credit_goes_with_the_post_above_it():
+    texts = ["Para one.", "Yes, the plan is real and it cost half a million dollars.",
+             "— Jane Doe (@janedoe) November 18, 2019", "Para two.", "Share", "— Example News (@example) May 2, 2024"]
+    content = [True, True, False, True, False, False]
+    # Under the post the article quotes: kept. Under a line that is not content: not.
+    assert _keep_post_credits(content, texts, list(range(len(texts)))) == {2} and content[2] and not content[5]
+
+
+def test_an_embedded_posts_credit_is_labelled_with_its_reason():
+    lines = lines_of("Governor defends anti-drug slogan after online mockery", *ARTICLE,
+                     "Officials said the plague case was not linked to the earlier outbreak, as critics had claimed online.",
+                     "— Jane Doe (@janedoe) November 18, 2019")
+    credit = next(line for line in lines if line.text.startswith("— Jane Doe"))
+    assert credit.label is Label.BODY and credit.reasons[0] == "context.post_credit"
