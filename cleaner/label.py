@@ -5,7 +5,8 @@ whose revised score clears `label.content_min_score` is content (title, heading 
 its shape and place); any other line takes the label of its strongest rule hit, of the
 section it sits in, or of its shape. Revisions by structure follow the score: numbered lists
 that go on, lists of lines that begin alike right after content, data tables in or next to the
-article, the article resuming after an inline "Read also" box, author biographies.
+article, the article resuming after an inline "Read also" box, author biographies, lines the
+page shows twice.
 Nothing here changes a score.
 """
 from __future__ import annotations
@@ -62,6 +63,7 @@ _DECISIONS: tuple[tuple[Label, str], ...] = (
     (Label.TEASER, "feature.other_story"),
     (Label.OTHER, "feature.low_score"),
     (Label.OTHER, "context.second_copy"),
+    (Label.OTHER, "context.shown_twice"),
     (Label.OTHER, "context.heads_nothing"),
     (Label.BODY, "context.separator"),
     (Label.BODY, "context.post_credit"),
@@ -69,8 +71,8 @@ _DECISIONS: tuple[tuple[Label, str], ...] = (
     *((section, f"context.after_{section.value}_header") for section in SECTIONS),
 )
 (_BLANK, _BODY, _HEADING_SHAPE, _TITLE, _STANDFIRST, _BETWEEN_BODY, _LIST, _TABLE, _RESUMED, _AUTHOR_BOX,
- _GLUED, _ELLIPSIS, _LINK_LIKE, _OTHER_STORY, _LOW_SCORE, _SECOND_COPY, _HEADS_NOTHING, _SEPARATOR,
- _POST_CREDIT, _AFTER_SECTION) = range(20)
+ _GLUED, _ELLIPSIS, _LINK_LIKE, _OTHER_STORY, _LOW_SCORE, _SECOND_COPY, _SHOWN_TWICE, _HEADS_NOTHING,
+ _SEPARATOR, _POST_CREDIT, _AFTER_SECTION) = range(21)
 _LABEL_OF = numpy.array([label for label, _ in _DECISIONS], dtype=object)
 _IS_LOOSE = numpy.array([label in _LOOSE for label, _ in _DECISIONS])
 _WHY_OF = numpy.array([why for _, why in _DECISIONS], dtype=object)
@@ -269,6 +271,26 @@ def _drop_second_copies(content: list[bool], texts: Sequence[str], repeats: nump
                 content[i] = False
                 dropped.add(i)
             seen.add(key)
+    return dropped
+
+
+def _drop_doubled_lines(content: list[bool], texts: Sequence[str], repeats: numpy.ndarray, words: numpy.ndarray,
+                        rows: numpy.ndarray, title: int | None, min_words: int) -> set[int]:
+    """Return the content lines that the page shows twice in a row, both copies: an image's
+    description over its caption, a card's label over its link. The article does not say a
+    thing twice in a row (on the devset no such pair is in the gold); the title may stand over
+    a copy of itself and stays.
+
+    Only lines of at least min_words words that the page has exactly twice, as _drop_second_copies.
+    """
+    dropped: set[int] = set()
+    nonblank = rows.tolist()
+    for a, b in zip(nonblank, nonblank[1:]):
+        if repeats[b] == 1 and words[b] >= min_words and fold_key(texts[a]) == fold_key(texts[b]):
+            for i in (a, b):
+                if content[i] and i != title:
+                    content[i] = False
+                    dropped.add(i)
     return dropped
 
 
@@ -491,6 +513,7 @@ def label_lines(
         title, standfirst = _find_title_over_chrome(content, titled, words_of, topic, hits, words, nonblank,
                                                     first, s)
 
+    doubled = _drop_doubled_lines(content, texts, columns.repeats, words, rows, title, s("copy_min_words"))
     copies = _drop_second_copies(content, texts, columns.repeats, words, s("copy_min_words"))
 
     # Each line's decision, by code: content lines by their revision or shape, dropped lines by
@@ -506,6 +529,7 @@ def label_lines(
         code[[i for i in revised if content[i]]] = decision
     code[_drop_heading_at_end(content, code, rows[kept[rows]])] = _HEADS_NOTHING
     code[[i for i in bios if not content[i]]] = _AUTHOR_BOX
+    code[list(doubled)] = _SHOWN_TWICE
     code[list(copies)] = _SECOND_COPY
     code[~filled] = _BLANK
     labels, whys = _LABEL_OF[code].tolist(), _WHY_OF[code].tolist()

@@ -308,3 +308,18 @@ def test_an_embedded_posts_credit_is_labelled_with_its_reason():
                      "— Jane Doe (@janedoe) November 18, 2019")
     credit = next(line for line in lines if line.text.startswith("— Jane Doe"))
     assert credit.label is Label.BODY and credit.reasons[0] == "context.post_credit"
+
+
+def test_a_line_shown_twice_in_a_row_is_neither_copy_kept():
+    caption = "The minister speaks to reporters outside the parliament building on Friday morning."
+    lines = lines_of("Hunter catches bubonic plague after eating wild rabbit meat", *ARTICLE[:2], caption, caption,
+                     *ARTICLE[2:])
+    doubled = [line for line in lines if line.text == caption]
+    assert [line.label for line in doubled] == [Label.OTHER, Label.OTHER]
+    assert all(line.reasons[0] == "context.shown_twice" for line in doubled)
+
+
+def test_a_title_over_a_copy_of_itself_stays_the_title():
+    headline = "Hunter catches bubonic plague after eating wild rabbit meat"
+    lines = lines_of("Menu", headline, headline, *ARTICLE)
+    assert [line.label for line in lines if line.text == headline][0] is Label.TITLE
