@@ -515,6 +515,9 @@ def label_lines(
 
     doubled = _drop_doubled_lines(content, texts, columns.repeats, words, rows, title, s("copy_min_words"))
     copies = _drop_second_copies(content, texts, columns.repeats, words, s("copy_min_words"))
+    for i in copies & credits:      # one account's two posts of a day share their credit line
+        content[i] = True
+    copies -= credits
 
     # Each line's decision, by code: content lines by their revision or shape, dropped lines by
     # their section or shape; then the dropped lines that a rule hit decides.

@@ -323,3 +323,13 @@ def test_a_title_over_a_copy_of_itself_stays_the_title():
     headline = "Hunter catches bubonic plague after eating wild rabbit meat"
     lines = lines_of("Menu", headline, headline, *ARTICLE)
     assert [line.label for line in lines if line.text == headline][0] is Label.TITLE
+
+
+def test_two_posts_of_one_account_keep_their_identical_credits():
+    credit = "— Example Senate (@examplesenate) October 9, 2018"
+    lines = lines_of("Senate passes the harbour bill after a long night of debate", *ARTICLE[:2],
+                     "The Senate has passed the harbour bill in its third reading this evening.", credit,
+                     *ARTICLE[2:3], "The bill now goes to the President for assent, the clerk said tonight.", credit,
+                     *ARTICLE[3:])
+    credits = [line for line in lines if line.text == credit]
+    assert [line.reasons[0] for line in credits] == ["context.post_credit"] * 2
