@@ -5,8 +5,8 @@ whose revised score clears `label.content_min_score` is content (title, heading 
 its shape and place); any other line takes the label of its strongest rule hit, of the
 section it sits in, or of its shape. Revisions by structure follow the score: numbered lists
 that go on, lists of lines that begin alike right after content, data tables in or next to the
-article, the article resuming after an inline "Read also" box, author biographies, lines the
-page shows twice.
+article, the article resuming after an inline "Read also" box, separators, the credits of
+embedded social posts, author biographies, lines the page shows twice.
 Nothing here changes a score.
 """
 from __future__ import annotations
