@@ -204,6 +204,14 @@ def test_a_second_copy_is_dropped_only_when_the_first_is_kept():
     assert content == [False, True, True]
 
 
+def test_a_line_kept_by_a_revision_may_repeat():
+    credit = "— Example Senate (@examplesenate) October 9, 2018"
+    content = [True, True, True]
+    assert _drop_second_copies(content, [credit, "Body.", credit], numpy.array([1, 0, 1]), numpy.array([7, 1, 7]), 6,
+                               keep={2}) == set()
+    assert content == [True, True, True]
+
+
 def test_the_dropped_copy_is_labelled_with_its_reason():
     para = ("The council approved the new budget on Monday after a long debate about schools, roads "
             "and the city's parks, which will get more money next year.")
