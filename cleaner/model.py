@@ -85,6 +85,7 @@ class RuleHit:
     label: Label
     weight: float
     section: Label | None = None  # the label this header gives the lines after it
+    quotes_above: bool = False    # an attribution: the content line right above it is a pull quote
 
 
 class LineResult(NamedTuple):

@@ -108,6 +108,33 @@ def test_the_biography_under_an_author_box_header_is_not_content():
     assert content == [True, False, False, False, True]   # the box ends at the share links
 
 
+def test_the_line_above_a_quote_attribution_is_a_pull_quote_unless_it_is_a_heading():
+    from cleaner.label import _drop_pull_quotes
+    said = (RuleHit("base.quote_attribution", Label.META, -3.0, None, True),)
+    byline = (RuleHit("en.byline", Label.META, -3.0),)
+    hits = [(), (), said, (), said, (), byline]
+    words = numpy.array([30, 12, 4, 3, 4, 25, 3])
+    content = [True, True, True, True, False, True, True]
+    assert _drop_pull_quotes(content, hits, words, range(7), 4) == {1}
+    assert content == [True, False, False, True, False, True, True]   # the speaker goes with the quote;
+    # a 3-word heading stays, and a byline takes nothing
+
+
+def test_a_pull_quote_and_its_speaker_leave_the_clean_text():
+    quote = "We will not accept that the government looks away from the people in the street today."
+    page = "\n".join([
+        "The unions marched through the capital on Saturday, and thousands of people joined them on the bridge.",
+        quote,
+        "Jane Doe, Union President",
+        "The march ended in front of the parliament building, where the leaders of both unions spoke.",
+    ])
+    result = cleaner.clean(page, language="en")
+    by_text = {line.text: line for line in result.lines}
+    assert by_text[quote].label is Label.CAPTION and "context.pull_quote" in by_text[quote].reasons
+    assert by_text["Jane Doe, Union President"].label is Label.META
+    assert quote not in result.text and "The march ended" in result.text
+
+
 def find_title_over_chrome(hits, words, topic, content, vocabulary=None):
     """Run _find_title_over_chrome with English settings on a page whose first line alone is
     headline-shaped; vocabulary: each line's content words (default: the headline's words are the
