@@ -43,7 +43,7 @@ _POST_CREDIT_LINE = re.compile(r"\s*[—–-]\s*[^()\n]{1,80}\(@\w{1,30}\)\s*\S.
 _META = Label.META
 _LOOSE = frozenset({Label.NAVIGATION, Label.OTHER})
 _WEIGHT, _RULE_ID, _SECTION = attrgetter("weight"), attrgetter("rule_id"), attrgetter("section")
-_QUOTES_ABOVE = attrgetter("quotes_above")
+_CAPTIONS_ABOVE = attrgetter("captions_above")
 _NUMBER, _TEXT = attrgetter("number"), attrgetter("text")
 
 # What decides a line when no rule hit does: (label, reason), by a code per line.
@@ -68,13 +68,13 @@ _DECISIONS: tuple[tuple[Label, str], ...] = (
     (Label.OTHER, "context.heads_nothing"),
     (Label.BODY, "context.separator"),
     (Label.BODY, "context.post_credit"),
-    (Label.CAPTION, "context.pull_quote"),
+    (Label.CAPTION, "context.above_credit"),
     # Then one per section (smooth.SECTIONS): a dropped line under that section's header.
     *((section, f"context.after_{section.value}_header") for section in SECTIONS),
 )
 (_BLANK, _BODY, _HEADING_SHAPE, _TITLE, _STANDFIRST, _BETWEEN_BODY, _LIST, _TABLE, _RESUMED, _AUTHOR_BOX,
  _GLUED, _ELLIPSIS, _LINK_LIKE, _OTHER_STORY, _LOW_SCORE, _SECOND_COPY, _SHOWN_TWICE, _HEADS_NOTHING,
- _SEPARATOR, _POST_CREDIT, _PULL_QUOTE, _AFTER_SECTION) = range(22)
+ _SEPARATOR, _POST_CREDIT, _CAPTIONED, _AFTER_SECTION) = range(22)
 _LABEL_OF = numpy.array([label for label, _ in _DECISIONS], dtype=object)
 _IS_LOOSE = numpy.array([label in _LOOSE for label, _ in _DECISIONS])
 _WHY_OF = numpy.array([why for _, why in _DECISIONS], dtype=object)
@@ -237,17 +237,18 @@ def _drop_author_bios(content: list[bool], hits: Sequence[Sequence[RuleHit]], no
     return dropped
 
 
-def _drop_pull_quotes(content: list[bool], hits: Sequence[Sequence[RuleHit]], words: numpy.ndarray,
-                      nonblank: Sequence[int], min_words: int) -> set[int]:
-    """Return the content lines right above an attribution ("Jane Doe, Minister of Finance"): a
-    pull quote, the article's own words shown again in large type, or a quote from its video,
-    with the speaker under it; the attribution goes with it. A line of fewer than min_words
-    words is a heading, not a quote."""
+def _drop_captions_above(content: list[bool], hits: Sequence[Sequence[RuleHit]], words: numpy.ndarray,
+                         nonblank: Sequence[int], min_words: int, max_words: int) -> set[int]:
+    """Return the content lines right above a credit or a speaker (a captions_above category:
+    "Photo: Jane Doe", "Jane Doe, Minister of Finance"): a photo's caption, or a pull quote (the
+    article's own words shown again in large type, or a quote from its video); the credit goes
+    with it. Only a line of min_words to max_words words: a shorter one is a heading, a longer
+    one a paragraph over the credit of the picture below it."""
     dropped: set[int] = set()
     for pos in compress(range(1, len(nonblank)), map(hits.__getitem__, nonblank[1:])):   # the lines with hits
-        above, speaker = nonblank[pos - 1], nonblank[pos]
-        if content[above] and words[above] >= min_words and any(map(_QUOTES_ABOVE, hits[speaker])):
-            content[above] = content[speaker] = False
+        above, credit = nonblank[pos - 1], nonblank[pos]
+        if content[above] and min_words <= words[above] <= max_words and any(map(_CAPTIONS_ABOVE, hits[credit])):
+            content[above] = content[credit] = False
             dropped.add(above)
     return dropped
 
@@ -511,7 +512,8 @@ def label_lines(
     separators = _keep_separators(content, texts, hits, nonblank, s("separator_max_gap"))
     post_credits = _keep_post_credits(content, texts, nonblank)
     bios = _drop_author_bios(content, hits, nonblank, s("author_box_max_lines"))
-    quotes = _drop_pull_quotes(content, hits, words, nonblank, s("pull_quote_min_words"))
+    captioned = _drop_captions_above(content, hits, words, nonblank, s("caption_above_min_words"),
+                                     s("caption_above_max_words"))
     section = numpy.fromiter(map(_SECTION_CODE.__getitem__, sections), numpy.intp, n)
     teaser = numpy.flatnonzero(section[rows] == _TEASER_SECTION).tolist()
     resumed = _resume_after_inline_box(content, features, hits, raw_probs, teaser, nonblank, s)
@@ -549,7 +551,7 @@ def label_lines(
         code[[i for i in revised if content[i]]] = decision
     code[_drop_heading_at_end(content, code, rows[kept[rows]])] = _HEADS_NOTHING
     code[[i for i in bios if not content[i]]] = _AUTHOR_BOX
-    code[[i for i in quotes if not content[i]]] = _PULL_QUOTE
+    code[[i for i in captioned if not content[i]]] = _CAPTIONED
     code[list(doubled)] = _SHOWN_TWICE
     code[list(copies)] = _SECOND_COPY
     code[~filled] = _BLANK

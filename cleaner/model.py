@@ -85,7 +85,7 @@ class RuleHit:
     label: Label
     weight: float
     section: Label | None = None  # the label this header gives the lines after it
-    quotes_above: bool = False    # an attribution: the content line right above it is a pull quote
+    captions_above: bool = False  # a credit or a speaker: the content line right above it is a caption
 
 
 class LineResult(NamedTuple):

@@ -27,7 +27,7 @@ MATCH_MODES = ("line", "start", "contains")
 CATEGORY_KEYS = {
     "label": str, "description": str, "weight": (int, float), "match": str,
     "phrases": list, "patterns": list, "max_words": int, "section": str,
-    "examples": dict, "enabled": bool, "skip_sentences": bool, "quotes_above": bool,
+    "examples": dict, "enabled": bool, "skip_sentences": bool, "captions_above": bool,
     "html_tags": list, "html_tokens": list,
 }
 # An HTML category matches a line of an HTML page by its place in the DOM, not by its text:
@@ -88,7 +88,7 @@ class Category:
     source: str                  # the file it came from
     html_tags: tuple[str, ...] = ()    # HTML input: lines inside these elements match
     html_tokens: tuple[str, ...] = ()  # HTML input: lines inside elements with these class/id names match
-    quotes_above: bool = False   # an attribution ("Jane Doe, Minister"): the line above is a pull quote
+    captions_above: bool = False  # a credit ("Photo: Jane Doe") or a speaker ("Jane Doe, Minister"): the line above is a caption
 
     @property
     def is_html(self) -> bool:
@@ -289,7 +289,7 @@ def _parse_category(src: _Source, name: str, body: Any) -> Category | None:
         source=str(src.path),
         html_tags=html_tags,
         html_tokens=html_tokens,
-        quotes_above=body.get("quotes_above", False),
+        captions_above=body.get("captions_above", False),
     )
 
 
@@ -512,7 +512,7 @@ class Matcher:
         self.categories = categories
         self.timeout = timeout
         self.max_chars = max_chars
-        self.hits = tuple(RuleHit(cat.id, cat.label, cat.weight, cat.section, cat.quotes_above)
+        self.hits = tuple(RuleHit(cat.id, cat.label, cat.weight, cat.section, cat.captions_above)
                           for cat in categories)
         self._answers: dict[str, tuple[int, ...]] = {}
         self._built = False

@@ -108,16 +108,16 @@ def test_the_biography_under_an_author_box_header_is_not_content():
     assert content == [True, False, False, False, True]   # the box ends at the share links
 
 
-def test_the_line_above_a_quote_attribution_is_a_pull_quote_unless_it_is_a_heading():
-    from cleaner.label import _drop_pull_quotes
+def test_the_line_above_a_quote_attribution_is_a_pull_quote_unless_it_is_a_heading_or_a_paragraph():
+    from cleaner.label import _drop_captions_above
     said = (RuleHit("base.quote_attribution", Label.META, -3.0, None, True),)
     byline = (RuleHit("en.byline", Label.META, -3.0),)
-    hits = [(), (), said, (), said, (), byline]
-    words = numpy.array([30, 12, 4, 3, 4, 25, 3])
-    content = [True, True, True, True, False, True, True]
-    assert _drop_pull_quotes(content, hits, words, range(7), 4) == {1}
-    assert content == [True, False, False, True, False, True, True]   # the speaker goes with the quote;
-    # a 3-word heading stays, and a byline takes nothing
+    hits = [(), (), said, (), said, (), byline, (), said]
+    words = numpy.array([30, 12, 4, 3, 4, 25, 3, 90, 4])
+    content = [True, True, True, True, False, True, True, True, False]
+    assert _drop_captions_above(content, hits, words, range(9), 4, 40) == {1}
+    assert content == [True, False, False, True, False, True, True, True, False]   # the speaker goes with
+    # the quote; a 3-word heading and a 90-word paragraph stay, and a byline takes nothing
 
 
 def test_a_pull_quote_and_its_speaker_leave_the_clean_text():
@@ -130,7 +130,7 @@ def test_a_pull_quote_and_its_speaker_leave_the_clean_text():
     ])
     result = cleaner.clean(page, language="en")
     by_text = {line.text: line for line in result.lines}
-    assert by_text[quote].label is Label.CAPTION and "context.pull_quote" in by_text[quote].reasons
+    assert by_text[quote].label is Label.CAPTION and "context.above_credit" in by_text[quote].reasons
     assert by_text["Jane Doe, Union President"].label is Label.META
     assert quote not in result.text and "The march ended" in result.text
 
