@@ -145,7 +145,7 @@ _SEPARATORS = regex.compile(r"(?:^|\s)[|»›·•/>–—]+(?=\s|$)|\s\|\s?|\|"
 _URL = regex.compile(r"https?://|www\.\w|(?<![\w.+-])[\w.+-]++@[\w-]+\.\w")
 # Inline words glued without spaces ("AzerbaijanIsrael"), counted on lines without a space.
 _GLUED = regex.compile(r"\p{Ll}{2}\p{Lu}\p{Ll}")
-# A headline glued to its summary or to the next link: "Student-AthleteA 24-year-old", "Rise?Violence".
+# A headline glued to its summary or to the next link: "Warehouse-ComplexA 31-year-old", "Rise?Prices".
 _JOIN = regex.compile(r"\p{Ll}{2}[?!.…]?\p{Lu}(?:\p{Ll}|\s)|[?!…]\p{Lu}\p{Ll}")
 # A list item: "1) ...", "2. ...", "3a etapa: ...", "• ...", "* ...".
 _ENUMERATED = regex.compile(r"^\s*(?:\d{1,3}[a-z]?[.):]\s|[•*·▪◦‣–-]\s)")
