@@ -410,7 +410,7 @@ def _find_standfirst(content: list[bool], title: int, first: int, hits: Sequence
     it is long and on-topic. (Every such line also took captions, datelines and other stories'
     headlines: devset F1 -0.0007; the line right after the title: -0.0004, fundus -0.0005.)"""
     between = [i for i in nonblank[nonblank.index(title) + 1:nonblank.index(first)] if not hits[i]][-1:]
-    standfirst = {i for i in between if not hits[i] and words[i] >= s("standfirst_min_words")
+    standfirst = {i for i in between if words[i] >= s("standfirst_min_words")
                   and topic[i] >= s("standfirst_min_topic_overlap")}
     for i in standfirst:
         content[i] = True
