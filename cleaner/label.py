@@ -6,7 +6,8 @@ its shape and place); any other line takes the label of its strongest rule hit, 
 section it sits in, or of its shape. Revisions by structure follow the score: numbered lists
 that go on, lists of lines that begin alike right after content, data tables in or next to the
 article, the article resuming after an inline "Read also" box, separators, the credits of
-embedded social posts, author biographies, lines the page shows twice.
+embedded social posts, author biographies, captions and pull quotes over their credit or
+speaker, lines the page shows twice.
 Nothing here changes a score.
 """
 from __future__ import annotations
@@ -409,8 +410,8 @@ def _find_standfirst(content: list[bool], title: int, first: int, hits: Sequence
     hits, the last (the lede right above the article, under the byline, share bar and ads), when
     it is long and on-topic. (Every such line also took captions, datelines and other stories'
     headlines: devset F1 -0.0007; the line right after the title: -0.0004, fundus -0.0005.)"""
-    between = [i for i in nonblank[nonblank.index(title) + 1:nonblank.index(first)] if not hits[i]][-1:]
-    standfirst = {i for i in between if words[i] >= s("standfirst_min_words")
+    last = [i for i in nonblank[nonblank.index(title) + 1:nonblank.index(first)] if not hits[i]][-1:]
+    standfirst = {i for i in last if words[i] >= s("standfirst_min_words")
                   and topic[i] >= s("standfirst_min_topic_overlap")}
     for i in standfirst:
         content[i] = True
